@@ -1,0 +1,14 @@
+/* One entry point per subcommand; each lives in its own src/<name>.c and
+ * handles its own options, `--help` included. They return a TCZ_EXIT_ code. */
+#ifndef TCZ_COMMANDS_H
+#define TCZ_COMMANDS_H
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+extern const struct command tcz_commands[];
+
+#endif

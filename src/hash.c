@@ -1,0 +1,97 @@
+#include "hash.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+struct hasher {
+	EVP_MD_CTX *ctx;
+};
+
+struct hasher *hasher_new(enum hash_algo algo)
+{
+	struct hasher *h = xmalloc(sizeof(*h));
+	h->ctx = EVP_MD_CTX_new();
+	if (!h->ctx || !EVP_DigestInit_ex(h->ctx, algo == HASH_MD5 ? EVP_md5() : EVP_sha256(), NULL)) {
+		tcz_error("libcrypto: cannot initialise %s", algo == HASH_MD5 ? "md5" : "sha256");
+		exit(TCZ_EXIT_FAIL);
+	}
+	return h;
+}
+
+void hasher_update(struct hasher *h, const void *data, size_t len)
+{
+	/* EVP_DigestUpdate only fails on a broken context, which hasher_new
+	 * already rules out. */
+	(void)EVP_DigestUpdate(h->ctx, data, len);
+}
+
+void hasher_final_hex(struct hasher *h, char out[HASH_HEX_MAX])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	static const char hex[] = "0123456789abcdef";
+	(void)EVP_DigestFinal_ex(h->ctx, md, &n);
+	for (unsigned int i = 0; i < n; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[2 * n] = '\0';
+	hasher_free(h);
+}
+
+void hasher_free(struct hasher *h)
+{
+	if (h) {
+		EVP_MD_CTX_free(h->ctx);
+		free(h);
+	}
+}
+
+int hash_file_hex(const char *path, enum hash_algo algo, char out[HASH_HEX_MAX])
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		tcz_error("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	struct hasher *h = hasher_new(algo);
+	static _Thread_local unsigned char buf[1 << 16];
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			tcz_error("%s: read: %s", path, strerror(errno));
+			hasher_free(h);
+			close(fd);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		hasher_update(h, buf, (size_t)n);
+	}
+	close(fd);
+	hasher_final_hex(h, out);
+	return 0;
+}
+
+size_t hash_hex_len(enum hash_algo algo)
+{
+	return algo == HASH_MD5 ? 32 : 64;
+}
+
+int hash_hex_valid(const char *s, enum hash_algo algo)
+{
+	size_t n = hash_hex_len(algo);
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	return s[n] == '\0';
+}

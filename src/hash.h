@@ -1,0 +1,28 @@
+/* Message digests through OpenSSL's libcrypto (EVP): Tiny Core's mirrors
+ * publish md5, upstream projects publish sha256. */
+#ifndef TCZ_HASH_H
+#define TCZ_HASH_H
+
+#include <stddef.h>
+
+enum hash_algo { HASH_MD5, HASH_SHA256 };
+
+#define HASH_HEX_MAX 65 /* sha256: 64 hex digits and a NUL */
+
+struct hasher;
+
+struct hasher *hasher_new(enum hash_algo algo);
+void hasher_update(struct hasher *h, const void *data, size_t len);
+/* Lower-case hex digest into out; the hasher is freed. */
+void hasher_final_hex(struct hasher *h, char out[HASH_HEX_MAX]);
+void hasher_free(struct hasher *h);
+
+/* Digest of a whole file; -1 with a message naming the file. */
+int hash_file_hex(const char *path, enum hash_algo algo, char out[HASH_HEX_MAX]);
+
+/* Number of hex digits of a digest (32 or 64). */
+size_t hash_hex_len(enum hash_algo algo);
+/* 1 if s is exactly a digest of that algorithm in hex (either case). */
+int hash_hex_valid(const char *s, enum hash_algo algo);
+
+#endif

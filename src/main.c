@@ -1,0 +1,55 @@
+/* tcz: the one binary of tcbuild. Dispatches to a subcommand. */
+#include "commands.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define TCZ_VERSION "0.1"
+
+const struct command tcz_commands[] = {
+	{ NULL, NULL, NULL },
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage: tcz COMMAND [OPTION]... [ARG]...\n"
+	      "Build, read and check Tiny Core Linux 3.x extensions (.tcz).\n\n"
+	      "Commands:\n", out);
+	for (const struct command *c = tcz_commands; c->name; c++)
+		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+	fputs("\n'tcz COMMAND --help' describes a command.\n\n"
+	      "Exit status:\n"
+	      "  0  success\n"
+	      "  1  the operation failed (I/O error, bad or hostile input, network)\n"
+	      "  2  wrong command line\n"
+	      "  3  a check or verification found a problem\n", out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return TCZ_EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
+		if (argc > 2 && strcmp(name, "help") == 0) {
+			char *sub[] = { argv[2], "--help", NULL };
+			for (const struct command *c = tcz_commands; c->name; c++)
+				if (!strcmp(c->name, argv[2]))
+					return c->run(2, sub);
+		}
+		usage(stdout);
+		return TCZ_EXIT_OK;
+	}
+	if (!strcmp(name, "--version")) {
+		printf("tcz %s\n", TCZ_VERSION);
+		return TCZ_EXIT_OK;
+	}
+	for (const struct command *c = tcz_commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c->run(argc - 1, argv + 1);
+	fprintf(stderr, "tcz: '%s' is not a command; see 'tcz --help'\n", name);
+	return TCZ_EXIT_USAGE;
+}

@@ -1,0 +1,47 @@
+# The tcz tool: one binary, one subcommand or one format per src/*.c file.
+# Built twice when testing: the normal binary in $(O)/host, and one with
+# AddressSanitizer + UndefinedBehaviorSanitizer in $(O)/host-asan.
+
+TCZ_PKGS := libsquashfs1 libarchive libcurl libcrypto libelf capstone
+TCZ_SRCS := $(sort $(wildcard $(TOPDIR)/src/*.c))
+HOST_CC ?= cc
+TCZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -D_FILE_OFFSET_BITS=64 \
+	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-O2 -g $(shell pkg-config --cflags $(TCZ_PKGS) 2>/dev/null)
+TCZ_LDLIBS := $(shell pkg-config --libs $(TCZ_PKGS) 2>/dev/null) -lpthread
+TCZ_SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+Q := $(if $(V),,@)
+
+# $(call tcz-variant,OUTDIR,EXTRA_FLAGS)
+define tcz-variant
+$(1)/obj/%.o: $(TOPDIR)/src/%.c | $(1)/obj/.dir $(O)/host/.deps-tools
+	@$$(if $(Q),echo '  CC      $$(notdir $$@)')
+	$(Q)$(HOST_CC) $(TCZ_CFLAGS) $(2) -MMD -MP -c -o $$@ $$<
+
+$(1)/bin/tcz: $(patsubst $(TOPDIR)/src/%.c,$(1)/obj/%.o,$(TCZ_SRCS)) | $(1)/bin/.dir
+	@$$(if $(Q),echo '  LD      $$@')
+	$(Q)$(HOST_CC) $(2) -o $$@.tmp $$^ $(TCZ_LDLIBS) && mv -f $$@.tmp $$@
+
+-include $(patsubst $(TOPDIR)/src/%.c,$(1)/obj/%.d,$(TCZ_SRCS))
+endef
+
+$(eval $(call tcz-variant,$(O)/host,))
+$(eval $(call tcz-variant,$(O)/host-asan,$(TCZ_SAN_FLAGS)))
+
+TCZ_ASAN := $(O)/host-asan/bin/tcz
+
+%/.dir:
+	$(Q)mkdir -p $(@D) && touch $@
+
+# Host packages of a tier, checked once (again when the list changes); the
+# script installs them as root or prints the exact command.
+$(O)/host/.deps-%: $(TOPDIR)/toolchain/host-deps.sh
+	$(Q)mkdir -p $(@D) && $< $* && touch $@
+
+.PHONY: tools tools-asan
+tools: $(TCZ)
+tools-asan: $(TCZ_ASAN)
+
+# Stamps and directory markers are kept, not treated as intermediate files.
+.PRECIOUS: %/.dir $(O)/host/.deps-%

@@ -1,0 +1,374 @@
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void vmessage(const char *prefix, const char *fmt, va_list ap)
+{
+	fputs("tcz: ", stderr);
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void tcz_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage("", fmt, ap);
+	va_end(ap);
+}
+
+void tcz_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void tcz_perror(const char *what)
+{
+	tcz_error("%s: %s", what, strerror(errno));
+}
+
+int tcz_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "tcz %s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'tcz %s --help'.\n", cmd);
+	return TCZ_EXIT_USAGE;
+}
+
+static void *oom(void)
+{
+	fputs("tcz: out of memory\n", stderr);
+	exit(TCZ_EXIT_FAIL);
+}
+
+void *xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+	return p ? p : oom();
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+	return p ? p : oom();
+}
+
+void *xrealloc(void *ptr, size_t size)
+{
+	void *p = realloc(ptr, size ? size : 1);
+	return p ? p : oom();
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+	return p ? p : oom();
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return oom();
+	char *p = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+char *path_join(const char *a, const char *b)
+{
+	if (!*a)
+		return xstrdup(b);
+	size_t la = strlen(a);
+	return xasprintf("%s%s%s", a, a[la - 1] == '/' ? "" : "/", b);
+}
+
+const char *path_base(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+/* Temporaries of this process, removed by the signal handler. A fixed table
+ * keeps the handler async-signal-safe: it only reads it and calls unlink(). */
+#define MAX_LIVE_TMP 64
+static char *volatile live_tmp[MAX_LIVE_TMP];
+
+static void on_fatal_signal(int sig)
+{
+	for (int i = 0; i < MAX_LIVE_TMP; i++)
+		if (live_tmp[i])
+			unlink(live_tmp[i]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void track_tmp(char *tmp, int add)
+{
+	static int handlers_set;
+	if (!handlers_set) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_fatal_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+		handlers_set = 1;
+	}
+	for (int i = 0; i < MAX_LIVE_TMP; i++) {
+		if (add && !live_tmp[i]) {
+			live_tmp[i] = tmp;
+			return;
+		}
+		if (!add && live_tmp[i] == tmp) {
+			live_tmp[i] = NULL;
+			return;
+		}
+	}
+}
+
+/* Remove `.BASE.tmp.PID` files in DIR whose PID is no longer running. */
+static void clean_stale_tmp(const char *dir, const char *base)
+{
+	DIR *d = opendir(*dir ? dir : ".");
+	if (!d)
+		return;
+	char *prefix = xasprintf(".%s.tmp.", base);
+	size_t plen = strlen(prefix);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, plen))
+			continue;
+		char *end;
+		long pid = strtol(de->d_name + plen, &end, 10);
+		if (*end || pid <= 0 || pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		char *p = path_join(dir, de->d_name);
+		unlink(p);
+		free(p);
+	}
+	free(prefix);
+	closedir(d);
+}
+
+int outfile_open(struct outfile *of, const char *path, int mode)
+{
+	memset(of, 0, sizeof(*of));
+	of->fd = -1;
+	const char *base = path_base(path);
+	if (!*base) {
+		tcz_error("%s: not a file name", path);
+		return -1;
+	}
+	char *dir = xstrdup(path);
+	dir[base - path] = '\0';
+	clean_stale_tmp(dir, base);
+	of->path = xstrdup(path);
+	of->tmp = xasprintf("%s.%s.tmp.%ld", dir, base, (long)getpid());
+	free(dir);
+	unlink(of->tmp);
+	of->fd = open(of->tmp, O_WRONLY | O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC, mode);
+	if (of->fd < 0) {
+		tcz_error("%s: cannot create: %s", path, strerror(errno));
+		free(of->path);
+		free(of->tmp);
+		of->path = of->tmp = NULL;
+		return -1;
+	}
+	/* The umask must not make group/other bits of `mode` disappear. */
+	if (fchmod(of->fd, (mode_t)mode) != 0) {
+		tcz_error("%s: chmod: %s", of->tmp, strerror(errno));
+		outfile_abort(of);
+		return -1;
+	}
+	track_tmp(of->tmp, 1);
+	return 0;
+}
+
+FILE *outfile_stdio(struct outfile *of)
+{
+	if (!of->fp) {
+		of->fp = fdopen(of->fd, "w");
+		if (!of->fp)
+			tcz_error("%s: %s", of->tmp, strerror(errno));
+	}
+	return of->fp;
+}
+
+int outfile_commit(struct outfile *of)
+{
+	int err = 0;
+	if (of->fp) {
+		if (fflush(of->fp) != 0 || ferror(of->fp))
+			err = errno ? errno : EIO;
+	}
+	if (!err && fsync(of->fd) != 0 && errno != EINVAL)
+		err = errno;
+	int rc = of->fp ? fclose(of->fp) : close(of->fd);
+	of->fp = NULL;
+	of->fd = -1;
+	if (!err && rc != 0)
+		err = errno;
+	if (!err && rename(of->tmp, of->path) != 0)
+		err = errno;
+	if (err) {
+		tcz_error("%s: cannot write: %s", of->path, strerror(err));
+		outfile_abort(of);
+		return -1;
+	}
+	track_tmp(of->tmp, 0);
+	free(of->tmp);
+	free(of->path);
+	of->tmp = of->path = NULL;
+	return 0;
+}
+
+void outfile_abort(struct outfile *of)
+{
+	if (of->fp)
+		fclose(of->fp);
+	else if (of->fd >= 0)
+		close(of->fd);
+	of->fp = NULL;
+	of->fd = -1;
+	if (of->tmp) {
+		unlink(of->tmp);
+		track_tmp(of->tmp, 0);
+	}
+	free(of->tmp);
+	free(of->path);
+	of->tmp = of->path = NULL;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, int mode)
+{
+	struct outfile of;
+	if (outfile_open(&of, path, mode))
+		return -1;
+	const char *p = data;
+	while (len) {
+		ssize_t n = write(of.fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			tcz_error("%s: write: %s", of.tmp, strerror(errno));
+			outfile_abort(&of);
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return outfile_commit(&of);
+}
+
+int read_file(const char *path, size_t max, char **data, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		tcz_error("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	size_t cap = 4096, n = 0;
+	char *buf = xmalloc(cap + 1);
+	for (;;) {
+		if (n == cap) {
+			if (cap >= max) {
+				tcz_error("%s: larger than %zu bytes", path, max);
+				goto fail;
+			}
+			cap = cap * 2 > max ? max : cap * 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			tcz_error("%s: read: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*data = buf;
+	if (len)
+		*len = n;
+	return 0;
+fail:
+	close(fd);
+	free(buf);
+	return -1;
+}
+
+long long parse_size(const char *s)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || v < 0)
+		return -1;
+	long long mul = 1;
+	switch (*end) {
+	case 'k': case 'K': mul = 1024; end++; break;
+	case 'm': case 'M': mul = 1024 * 1024; end++; break;
+	case 'g': case 'G': mul = 1024LL * 1024 * 1024; end++; break;
+	}
+	if (*end || v > LLONG_MAX / mul)
+		return -1;
+	return v * mul;
+}
+
+void human_size(unsigned long long bytes, char out[16])
+{
+	/* Like `du -h`/`ls -sh` as Tiny Core's scripts use: round up, one decimal
+	 * below 10 in a unit, none above. */
+	static const char units[] = "KMGT";
+	if (bytes < 1024) {
+		snprintf(out, 16, "%llu", bytes);
+		return;
+	}
+	double v = (double)bytes;
+	int u = -1;
+	do {
+		v /= 1024;
+		u++;
+	} while (v >= 1024 && u < 3);
+	if (v < 10) {
+		unsigned long long tenths = (unsigned long long)(v * 10);
+		if ((double)tenths < v * 10)
+			tenths++;
+		if (tenths < 100) {
+			snprintf(out, 16, "%llu.%llu%c", tenths / 10, tenths % 10, units[u]);
+			return;
+		}
+	}
+	unsigned long long whole = (unsigned long long)v;
+	if ((double)whole < v)
+		whole++;
+	snprintf(out, 16, "%llu%c", whole, units[u]);
+}

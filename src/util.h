@@ -1,0 +1,71 @@
+/* Shared helpers of the tcz tool: messages, allocation that cannot fail
+ * silently, and output files that appear whole or not at all. */
+#ifndef TCZ_UTIL_H
+#define TCZ_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit codes, documented in `tcz --help`. */
+enum {
+	TCZ_EXIT_OK = 0,
+	TCZ_EXIT_FAIL = 1,  /* the operation failed: I/O, bad input, network */
+	TCZ_EXIT_USAGE = 2, /* wrong command line */
+	TCZ_EXIT_CHECK = 3, /* a check or verification found a problem */
+};
+
+/* "tcz: <message>" on stderr. */
+void tcz_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "tcz: <what>: <strerror(errno)>" on stderr. */
+void tcz_perror(const char *what);
+/* "tcz: warning: <message>" on stderr. */
+void tcz_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* For option errors: message plus a pointer to `tcz CMD --help`; returns
+ * TCZ_EXIT_USAGE so callers can `return tcz_usage_error(...)`. */
+int tcz_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Out of memory is not something a packing tool can recover from: these
+ * print a message and exit(TCZ_EXIT_FAIL). */
+void *xmalloc(size_t size);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *ptr, size_t size);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "a/b" from "a" and "b"; "b" alone when a is empty. */
+char *path_join(const char *a, const char *b);
+/* The last component of a path, without allocation. */
+const char *path_base(const char *path);
+
+/* An output file written under a temporary name in the same directory and
+ * renamed over the real name on commit, so that readers see the old file or
+ * the new one, never a part. The temporary is `.NAME.tmp.PID`; a later open
+ * of the same NAME removes temporaries of processes that no longer run (left
+ * by kill -9), and SIGINT/SIGTERM/SIGHUP remove those of this process. */
+struct outfile {
+	char *path;
+	char *tmp;
+	int fd;
+	FILE *fp; /* set by outfile_stdio() */
+};
+
+int outfile_open(struct outfile *of, const char *path, int mode);
+/* A stdio stream on the temporary, for text output. */
+FILE *outfile_stdio(struct outfile *of);
+/* Flush, fsync, rename into place. Returns 0, or -1 with a message. */
+int outfile_commit(struct outfile *of);
+/* Remove the temporary; safe to call after a failed commit or twice. */
+void outfile_abort(struct outfile *of);
+
+/* Write a whole buffer to a new file atomically. */
+int write_file_atomic(const char *path, const void *data, size_t len, int mode);
+/* Read a whole file (at most max bytes) into a NUL-terminated buffer. */
+int read_file(const char *path, size_t max, char **data, size_t *len);
+
+/* Parse a size such as 4096, 4k, 128K, 1M into bytes; -1 on junk. */
+long long parse_size(const char *s);
+/* "24K", "1.2M": Tiny Core's human-readable size (as `du -h` prints). */
+void human_size(unsigned long long bytes, char out[16]);
+
+#endif

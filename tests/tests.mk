@@ -1,0 +1,26 @@
+# Test tiers. `make test` is the fast suite, run twice: once with the normal
+# tool and once with the ASan+UBSan build. The slow tiers build real things.
+
+TEST_UNIT_SRCS := $(sort $(wildcard $(TOPDIR)/tests/unit/*_test.c))
+TCZ_LIB_SRCS := $(filter-out $(TOPDIR)/src/main.c,$(TCZ_SRCS))
+
+# $(call unit-variant,OUTDIR,EXTRA_FLAGS): unit tests link every src object
+# but main.o.
+define unit-variant
+$(1)/tests/%_test: $(TOPDIR)/tests/unit/%_test.c $(patsubst $(TOPDIR)/src/%.c,$(1)/obj/%.o,$(TCZ_LIB_SRCS)) | $(1)/tests/.dir
+	@$$(if $(Q),echo '  TEST-CC $$(notdir $$@)')
+	$(Q)$(HOST_CC) $(TCZ_CFLAGS) -Wno-missing-prototypes $(2) -o $$@ $$^ $(TCZ_LDLIBS)
+endef
+$(eval $(call unit-variant,$(O)/host,))
+$(eval $(call unit-variant,$(O)/host-asan,$(TCZ_SAN_FLAGS)))
+
+TEST_UNITS := $(patsubst $(TOPDIR)/tests/unit/%.c,$(O)/host/tests/%,$(TEST_UNIT_SRCS))
+TEST_UNITS_ASAN := $(patsubst $(TOPDIR)/tests/unit/%.c,$(O)/host-asan/tests/%,$(TEST_UNIT_SRCS))
+
+.PHONY: test test-fast test-asan
+test: $(TCZ) $(TCZ_ASAN) $(TEST_UNITS) $(TEST_UNITS_ASAN) $(O)/host/.deps-test
+	$(Q)O=$(O) $(TOPDIR)/tests/run.sh --asan fast
+
+# One pass only, for quick iteration: `make test-fast T=pack` runs tests/t/pack.sh.
+test-fast: $(TCZ) $(TEST_UNITS) $(O)/host/.deps-test
+	$(Q)O=$(O) $(TOPDIR)/tests/run.sh fast $(T)
