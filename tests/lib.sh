@@ -81,3 +81,20 @@ run_tests() {
 	done
 	rmdir "$base" 2>/dev/null || true
 }
+
+# start_http DIR: serve DIR read-only on 127.0.0.1 (an ephemeral port) until
+# the test ends; sets HTTP_URL (no trailing slash) and HTTP_LOG (access log).
+start_http() {
+	HTTP_LOG=$T/http.log
+	python3 -u -m http.server --bind 127.0.0.1 --directory "$1" 0 >"$T/http.out" 2>"$HTTP_LOG" &
+	HTTP_PID=$!
+	local i port=
+	for i in $(seq 100); do
+		port=$(sed -n 's/.* port \([0-9]*\).*/\1/p' "$T/http.out" | head -n 1)
+		[ -n "$port" ] && break
+		sleep 0.05
+	done
+	[ -n "$port" ] || fail "test HTTP server did not start"
+	HTTP_URL=http://127.0.0.1:$port
+	trap 'kill $HTTP_PID 2>/dev/null' EXIT
+}

@@ -24,3 +24,10 @@ test: $(TCZ) $(TCZ_ASAN) $(TEST_UNITS) $(TEST_UNITS_ASAN) $(O)/host/.deps-test
 # One pass only, for quick iteration: `make test-fast T=pack` runs tests/t/pack.sh.
 test-fast: $(TCZ) $(TEST_UNITS) $(O)/host/.deps-test
 	$(Q)O=$(O) $(TOPDIR)/tests/run.sh fast $(T)
+
+# Slow tiers: each tests/<tier>/*.sh script brings what it needs.
+.PHONY: test-toolchain test-e2e
+test-toolchain: $(TCZ) $(O)/host/.deps-test
+	$(Q)O=$(O) $(TOPDIR)/tests/run.sh toolchain $(T)
+test-e2e: $(TCZ) $(O)/host/.deps-test
+	$(Q)O=$(O) $(TOPDIR)/tests/run.sh e2e $(T)
