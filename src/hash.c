@@ -18,8 +18,9 @@ struct hasher *hasher_new(enum hash_algo algo)
 {
 	struct hasher *h = xmalloc(sizeof(*h));
 	h->ctx = EVP_MD_CTX_new();
-	if (!h->ctx || !EVP_DigestInit_ex(h->ctx, algo == HASH_MD5 ? EVP_md5() : EVP_sha256(), NULL)) {
-		tcz_error("libcrypto: cannot initialise %s", algo == HASH_MD5 ? "md5" : "sha256");
+	const EVP_MD *md = algo == HASH_MD5 ? EVP_md5() : algo == HASH_SHA256 ? EVP_sha256() : EVP_sha512();
+	if (!h->ctx || !EVP_DigestInit_ex(h->ctx, md, NULL)) {
+		tcz_error("libcrypto: cannot initialise %s", hash_name(algo));
 		exit(TCZ_EXIT_FAIL);
 	}
 	return h;
@@ -84,7 +85,12 @@ int hash_file_hex(const char *path, enum hash_algo algo, char out[HASH_HEX_MAX])
 
 size_t hash_hex_len(enum hash_algo algo)
 {
-	return algo == HASH_MD5 ? 32 : 64;
+	return algo == HASH_MD5 ? 32 : algo == HASH_SHA256 ? 64 : 128;
+}
+
+const char *hash_name(enum hash_algo algo)
+{
+	return algo == HASH_MD5 ? "md5" : algo == HASH_SHA256 ? "sha256" : "sha512";
 }
 
 int hash_hex_valid(const char *s, enum hash_algo algo)

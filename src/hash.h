@@ -1,13 +1,13 @@
 /* Message digests through OpenSSL's libcrypto (EVP): Tiny Core's mirrors
- * publish md5, upstream projects publish sha256. */
+ * publish md5, most upstream projects sha256, GNU projects sha512. */
 #ifndef TCZ_HASH_H
 #define TCZ_HASH_H
 
 #include <stddef.h>
 
-enum hash_algo { HASH_MD5, HASH_SHA256 };
+enum hash_algo { HASH_MD5, HASH_SHA256, HASH_SHA512 };
 
-#define HASH_HEX_MAX 65 /* sha256: 64 hex digits and a NUL */
+#define HASH_HEX_MAX 129 /* sha512: 128 hex digits and a NUL */
 
 struct hasher;
 
@@ -20,8 +20,9 @@ void hasher_free(struct hasher *h);
 /* Digest of a whole file; -1 with a message naming the file. */
 int hash_file_hex(const char *path, enum hash_algo algo, char out[HASH_HEX_MAX]);
 
-/* Number of hex digits of a digest (32 or 64). */
+/* Number of hex digits of a digest (32, 64 or 128); its name ("md5"...). */
 size_t hash_hex_len(enum hash_algo algo);
+const char *hash_name(enum hash_algo algo);
 /* 1 if s is exactly a digest of that algorithm in hex (either case). */
 int hash_hex_valid(const char *s, enum hash_algo algo);
 

@@ -48,6 +48,12 @@ static void test_hash(void)
 	hasher_update(h, "abc", 3);
 	hasher_final_hex(h, hex);
 	CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	h = hasher_new(HASH_SHA512);
+	hasher_update(h, "abc", 3);
+	hasher_final_hex(h, hex);
+	CHECK_STR(hex, "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+		       "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
+	CHECK(hash_hex_len(HASH_SHA512) == 128);
 	CHECK(hash_hex_valid("900150983cd24fb0d6963f7d28e17f72", HASH_MD5));
 	CHECK(!hash_hex_valid("900150983cd24fb0d6963f7d28e17f7", HASH_MD5));
 	CHECK(!hash_hex_valid("900150983cd24fb0d6963f7d28e17f72", HASH_SHA256));
