@@ -11,4 +11,6 @@ struct command {
 
 extern const struct command tcz_commands[];
 
+int cmd_pack(int argc, char **argv);
+
 #endif

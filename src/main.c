@@ -8,6 +8,7 @@
 #define TCZ_VERSION "0.1"
 
 const struct command tcz_commands[] = {
+	{ "pack", cmd_pack, "pack a directory into NAME.tcz with its companion files" },
 	{ NULL, NULL, NULL },
 };
 

@@ -1,0 +1,57 @@
+/* Tiny Core's companion files of an extension NAME.tcz, in 3.x's formats
+ * (see ../shared/TINYCORE.md for the sources):
+ *   NAME.tcz.dep      one extension name per line, each ending in .tcz,
+ *                     no blank lines; "-KERNEL.tcz" stands for the kernel
+ *   NAME.tcz.md5.txt  md5sum's line: 32 hex digits, two spaces, NAME.tcz
+ *   NAME.tcz.list     every non-directory path in the image, relative, sorted
+ *   NAME.tcz.info     11 fields in order, Title first: no Tags in 3.x
+ * Everyone who reads or writes these goes through here. Parsers treat their
+ * input as hostile: bounded sizes, errors as FILE:LINE: cause. */
+#ifndef TCZ_COMPANION_H
+#define TCZ_COMPANION_H
+
+#include <stddef.h>
+
+enum companion_kind { COMPANION_DEP, COMPANION_INFO, COMPANION_MD5, COMPANION_LIST };
+
+/* Largest companion file accepted: far above any real one. */
+#define COMPANION_MAX (16u << 20)
+
+struct companion_text {
+	char *data;
+	size_t len;
+};
+
+/* A growable list of strings (paths, extension names). */
+struct path_list {
+	char **v;
+	size_t n, cap;
+};
+void path_list_add(struct path_list *l, const char *s);
+void path_list_sort(struct path_list *l);
+void path_list_free(struct path_list *l);
+
+/* ".dep", ".info", ".md5.txt", ".list" */
+const char *companion_suffix(enum companion_kind kind);
+
+/* Validate text labelled `label` (a file name, for messages). -1 with a
+ * message on the first problem. */
+int dep_validate(const char *label, const char *data, size_t len);
+/* Parse a .dep into names (with .tcz); validates first. */
+int dep_parse(const char *label, const char *data, size_t len, struct path_list *names);
+/* title: the NAME.tcz the Title field must name, or NULL to skip that rule. */
+int info_validate(const char *label, const char *data, size_t len, const char *title);
+/* The md5 hex of a .md5.txt line for file `name`, into hex[33]. */
+int md5txt_parse(const char *label, const char *data, size_t len, const char *name, char hex[33]);
+
+/* Read FILE and validate it as `kind` (Title not yet checked). */
+int companion_load(const char *path, enum companion_kind kind, struct companion_text *out);
+/* Write IMAGE<suffix> with the text, atomically; an .info's Title must
+ * name IMAGE's file name. */
+int companion_install(const char *image, enum companion_kind kind, const struct companion_text *t);
+/* IMAGE.md5.txt from the image's bytes. */
+int companion_write_md5(const char *image);
+/* IMAGE.list from the paths (sorted here, byte order, as `sort` in C). */
+int companion_write_list(const char *image, struct path_list *paths);
+
+#endif

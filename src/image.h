@@ -1,0 +1,45 @@
+/* Reading squashfs images (Tiny Core extensions, ours or anyone's) through
+ * libsquashfs, with the checks an untrusted image needs before its tree is
+ * walked: magic, version 4.0, a compressor we can decode, a sane block size,
+ * tables inside the file. */
+#ifndef TCZ_IMAGE_H
+#define TCZ_IMAGE_H
+
+#include <sqfs/compressor.h>
+#include <sqfs/data_reader.h>
+#include <sqfs/dir_reader.h>
+#include <sqfs/id_table.h>
+#include <sqfs/io.h>
+#include <sqfs/super.h>
+
+/* Tiny Core's block size for extensions: its own squashfs-tools default
+ * since 2009, the "-b 4k" of the corebook, and submitqc's "Block size 4096". */
+#define TCZ_BLOCK_SIZE 4096
+
+struct image {
+	const char *path;
+	sqfs_file_t *file;
+	sqfs_super_t super;
+	sqfs_compressor_config_t cfg;
+	sqfs_compressor_t *cmp;
+	sqfs_id_table_t *ids;
+	sqfs_dir_reader_t *dirs;
+	sqfs_data_reader_t *data;
+	unsigned long long file_size;
+};
+
+/* Open and validate; -1 with a message naming the image and the cause. */
+int image_open(struct image *img, const char *path);
+void image_close(struct image *img);
+
+/* The whole tree, every name checked: no "", ".", ".." or '/' in a name.
+ * Free with sqfs_dir_tree_destroy. */
+int image_tree(struct image *img, sqfs_tree_node_t **root);
+
+/* "usr/local/bin/x" for a node (not the root); caller frees. */
+char *image_node_path(const sqfs_tree_node_t *n);
+
+/* A readable message for a libsquashfs error code. */
+const char *image_strerror(int err);
+
+#endif

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Print the toolchain's cache key: the sha256 of every input that changes
+# what gets built, and nothing else (editing a comment in a makefile must
+# not cost a 20-minute rebuild). With --explain, print the inputs instead.
+#
+# Inputs, from the environment set by toolchain/toolchain.mk: the format of
+# the build procedure (TOOLCHAIN_FORMAT, bumped by hand when build.sh
+# changes what it produces), target, host machine, source versions and the
+# checksums of the exact tarballs used, configure options, the content of
+# every patch applied, and the content hash of the sysroot.
+set -euo pipefail
+
+for v in TOOLCHAIN_FORMAT TARGET_TRIPLET BINUTILS_VERSION BINUTILS_SOURCE_HASH \
+	GCC_VERSION GCC_SOURCE_HASH SYSROOT_HASH TOPDIR; do
+	[ -n "${!v:-}" ] || { echo "key.sh: $v is not set" >&2; exit 2; }
+done
+
+inputs() {
+	echo "format $TOOLCHAIN_FORMAT"
+	echo "target $TARGET_TRIPLET"
+	echo "host $(uname -m)"
+	echo "binutils $BINUTILS_VERSION $BINUTILS_SOURCE_HASH"
+	echo "binutils-options ${BINUTILS_CONF_OPTS:-}"
+	echo "gcc $GCC_VERSION $GCC_SOURCE_HASH"
+	echo "gcc-options ${GCC_CONF_OPTS:-}"
+	local pkg ver p
+	for pkg in binutils gcc; do
+		[ $pkg = gcc ] && ver=$GCC_VERSION || ver=$BINUTILS_VERSION
+		# shellcheck disable=SC2086
+		"$TOPDIR/recipes/apply-patches.sh" --list . "$pkg" "$ver" ${PATCH_DIRS:-} |
+			while read -r p; do
+				echo "patch $pkg $(basename "$p") $(sha256sum < "$p" | cut -d' ' -f1)"
+			done
+	done
+	echo "sysroot $SYSROOT_HASH"
+}
+
+if [ "${1:-}" = --explain ]; then inputs; else inputs | sha256sum | cut -c1-16; fi
