@@ -12,5 +12,9 @@ struct command {
 extern const struct command tcz_commands[];
 
 int cmd_pack(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_unpack(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

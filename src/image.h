@@ -39,6 +39,9 @@ int image_tree(struct image *img, sqfs_tree_node_t **root);
 /* "usr/local/bin/x" for a node (not the root); caller frees. */
 char *image_node_path(const sqfs_tree_node_t *n);
 
+/* Unpack the whole image over ROOT, an existing directory (unpack.c). */
+int image_unpack(struct image *img, const char *root);
+
 /* A readable message for a libsquashfs error code. */
 const char *image_strerror(int err);
 

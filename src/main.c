@@ -9,6 +9,10 @@
 
 const struct command tcz_commands[] = {
 	{ "pack", cmd_pack, "pack a directory into NAME.tcz with its companion files" },
+	{ "list", cmd_list, "list the paths in an image, as unsquashfs -l" },
+	{ "unpack", cmd_unpack, "unpack an image over a root directory, never outside it" },
+	{ "info", cmd_info, "describe an image: compressor, block size, counts, sizes" },
+	{ "check", cmd_check, "check an extension and its companion files against TCL3's rules" },
 	{ NULL, NULL, NULL },
 };
 

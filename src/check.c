@@ -1,0 +1,240 @@
+/* tcz check: an extension against Tiny Core 3.x's rules (those of its
+ * submitqc script, see ../shared/TINYCORE.md) and its companion files
+ * against the image. Every problem is reported, not just the first; the
+ * exit status is 3 when any rule fails.
+ *
+ *   image: squashfs 4.0, gzip, block size 4096, no xattrs, nothing
+ *     appended after the image (mksquashfs pads to 4 KiB, no more)
+ *   tree: owned by root (group staff allowed on tce.installed), directory
+ *     modes 755/775/2755/2775, /usr/local/tce.installed holds exactly one
+ *     executable named after the extension
+ *   companions: NAME.tcz.md5.txt matches the bytes, NAME.tcz.list equals the
+ *     image's non-directory paths, .info (if present) has the 11 fields with
+ *     Title = NAME.tcz, .dep (if present) is well formed
+ */
+#include "commands.h"
+#include "companion.h"
+#include "hash.h"
+#include "image.h"
+#include "util.h"
+
+#include <sqfs/inode.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TC_STAFF_GID 50 /* Tiny Core's group "staff" */
+
+struct checker {
+	const char *image;
+	const char *name; /* NAME.tcz */
+	unsigned problems;
+	struct path_list files;
+};
+
+static void problem(struct checker *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void problem(struct checker *k, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "tcz: %s: ", k->image);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	k->problems++;
+}
+
+static void check_super(struct checker *k, const struct image *img)
+{
+	const sqfs_super_t *s = &img->super;
+	if (s->compression_id != SQFS_COMP_GZIP)
+		problem(k, "compressor is %s: Tiny Core 3.x's kernel reads gzip only",
+			sqfs_compressor_name_from_id(s->compression_id)
+				? sqfs_compressor_name_from_id(s->compression_id) : "unknown");
+	if (s->block_size != TCZ_BLOCK_SIZE)
+		problem(k, "block size %u: Tiny Core's extensions use %u", s->block_size, TCZ_BLOCK_SIZE);
+	if (!(s->flags & SQFS_FLAG_NO_XATTRS) && s->xattr_id_table_start != 0xFFFFFFFFFFFFFFFFull)
+		problem(k, "has an xattr table: 2.6.33 has no squashfs xattr support");
+	unsigned long long padded = (s->bytes_used + 4095) / 4096 * 4096;
+	if (img->file_size > padded)
+		problem(k, "%llu bytes appended after the image", img->file_size - padded);
+}
+
+static void check_tree(struct checker *k, const sqfs_tree_node_t *n, const char *path)
+{
+	for (const sqfs_tree_node_t *c = n->children; c; c = c->next) {
+		char *p = *path ? xasprintf("%s/%s", path, (const char *)c->name)
+				: xstrdup((const char *)c->name);
+		sqfs_u16 mode = c->inode->base.mode;
+		int in_tce = !strcmp(p, "usr/local/tce.installed") ||
+			     !strncmp(p, "usr/local/tce.installed/", 24);
+		if (c->uid != 0 || (c->gid != 0 && !(in_tce && c->gid == TC_STAFF_GID)))
+			problem(k, "%s: owned by %u:%u, not root", p, (unsigned)c->uid, (unsigned)c->gid);
+		if (S_ISDIR(mode)) {
+			unsigned perm = mode & 07777;
+			if (perm != 0755 && perm != 0775 && perm != 02755 && perm != 02775)
+				problem(k, "%s: directory mode %04o (Tiny Core allows 755, 775, 2755, 2775)", p, perm);
+			if (!strcmp(p, "usr/local/tce.installed")) {
+				unsigned count = 0;
+				for (const sqfs_tree_node_t *s = c->children; s; s = s->next, count++) {
+					size_t nl = strlen(k->name) - 4;
+					if (strlen((const char *)s->name) != nl || memcmp(s->name, k->name, nl))
+						problem(k, "%s/%s: tce.installed may hold only a script named %.*s",
+							p, (const char *)s->name, (int)nl, k->name);
+					else if (!S_ISREG(s->inode->base.mode) || !(s->inode->base.mode & 0100))
+						problem(k, "%s/%s: not an executable file", p, (const char *)s->name);
+				}
+				if (count > 1)
+					problem(k, "%s: %u entries; Tiny Core runs exactly one script", p, count);
+			}
+			check_tree(k, c, p);
+		} else {
+			path_list_add(&k->files, p);
+		}
+		free(p);
+	}
+}
+
+static int load_companion(struct checker *k, const char *suffix, int required, char **data, size_t *len)
+{
+	char *path = xasprintf("%s%s", k->image, suffix);
+	int ret = 0;
+	if (access(path, F_OK) != 0) {
+		if (required)
+			problem(k, "%s missing", path_base(path));
+		ret = -1;
+	} else if (read_file(path, COMPANION_MAX, data, len)) {
+		k->problems++;
+		ret = -1;
+	}
+	free(path);
+	return ret;
+}
+
+static void check_companions(struct checker *k)
+{
+	char *data, hex[33], actual[HASH_HEX_MAX];
+	size_t len;
+	char *label;
+	if (!load_companion(k, ".md5.txt", 1, &data, &len)) {
+		label = xasprintf("%s.md5.txt", k->image);
+		if (md5txt_parse(label, data, len, k->name, hex))
+			k->problems++;
+		else if (hash_file_hex(k->image, HASH_MD5, actual))
+			k->problems++;
+		else if (strcmp(hex, actual))
+			problem(k, "md5 is %s, %s says %s", actual, path_base(label), hex);
+		free(label);
+		free(data);
+	}
+	if (!load_companion(k, ".list", 1, &data, &len)) {
+		path_list_sort(&k->files);
+		size_t i = 0;
+		unsigned line = 0;
+		for (char *p = data, *end = data + len; p < end; ) {
+			char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t l = (size_t)((nl ? nl : end) - p);
+			line++;
+			if (i >= k->files.n || strlen(k->files.v[i]) != l || memcmp(k->files.v[i], p, l)) {
+				problem(k, "%s.list:%u: '%.*s' where the image has '%s'", k->name, line,
+					(int)(l > 200 ? 200 : l), p, i < k->files.n ? k->files.v[i] : "(end)");
+				break;
+			}
+			i++;
+			p = nl ? nl + 1 : end;
+			if (p == end && i < k->files.n)
+				problem(k, "%s.list ends before '%s'", k->name, k->files.v[i]);
+		}
+		if (!len && k->files.n)
+			problem(k, "%s.list is empty; the image has files", k->name);
+		free(data);
+	}
+	if (!load_companion(k, ".info", 0, &data, &len)) {
+		label = xasprintf("%s.info", k->image);
+		if (info_validate(label, data, len, k->name))
+			k->problems++;
+		free(label);
+		free(data);
+	}
+	if (!load_companion(k, ".dep", 0, &data, &len)) {
+		label = xasprintf("%s.dep", k->image);
+		if (dep_validate(label, data, len))
+			k->problems++;
+		free(label);
+		free(data);
+	}
+}
+
+static void usage(FILE *out)
+{
+	fputs("Usage: tcz check NAME.tcz...\n"
+	      "Check each extension against Tiny Core 3.x's rules: squashfs 4.0, gzip,\n"
+	      "block size 4096, no xattrs, nothing appended; owned by root; directory\n"
+	      "modes 755/775/2755/2775; usr/local/tce.installed holds only NAME's script;\n"
+	      "NAME.tcz.md5.txt and NAME.tcz.list present and matching the image;\n"
+	      ".info (11 fields of 3.x, Title = NAME.tcz) and .dep well formed if present.\n"
+	      "Every problem is printed. Exit status 3 if any rule fails, 1 if an image\n"
+	      "cannot be read at all.\n\n"
+	      "  -h, --help  this help\n", out);
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return TCZ_EXIT_OK;
+		}
+		return tcz_usage_error("check", "unknown option");
+	}
+	if (optind >= argc)
+		return tcz_usage_error("check", "no image given");
+	int status = TCZ_EXIT_OK;
+	for (int i = optind; i < argc; i++) {
+		struct checker k = { .image = argv[i], .name = path_base(argv[i]) };
+		size_t nl = strlen(k.name);
+		if (nl < 5 || strcmp(k.name + nl - 4, ".tcz")) {
+			tcz_error("%s: not named NAME.tcz", argv[i]);
+			status = TCZ_EXIT_CHECK;
+			continue;
+		}
+		struct image img;
+		sqfs_tree_node_t *root;
+		if (image_open(&img, argv[i])) {
+			status = TCZ_EXIT_FAIL;
+			continue;
+		}
+		if (image_tree(&img, &root)) {
+			image_close(&img);
+			status = TCZ_EXIT_FAIL;
+			continue;
+		}
+		check_super(&k, &img);
+		if (root->uid || root->gid)
+			problem(&k, "/: owned by %u:%u, not root", (unsigned)root->uid, (unsigned)root->gid);
+		check_tree(&k, root, "");
+		sqfs_dir_tree_destroy(root);
+		image_close(&img);
+		check_companions(&k);
+		path_list_free(&k.files);
+		if (k.problems) {
+			fprintf(stderr, "tcz: %s: %u problem%s\n", argv[i], k.problems, k.problems == 1 ? "" : "s");
+			if (status == TCZ_EXIT_OK)
+				status = TCZ_EXIT_CHECK;
+		} else {
+			printf("%s: ok\n", argv[i]);
+		}
+	}
+	return status;
+}
