@@ -13,6 +13,7 @@ const struct command tcz_commands[] = {
 	{ "unpack", cmd_unpack, "unpack an image over a root directory, never outside it" },
 	{ "info", cmd_info, "describe an image: compressor, block size, counts, sizes" },
 	{ "check", cmd_check, "check an extension and its companion files against TCL3's rules" },
+	{ "fetch", cmd_fetch, "download a file and verify its checksum before it appears" },
 	{ "extract", cmd_extract, "extract a tar/zip/cpio archive into a new directory, safely" },
 	{ "cpio", cmd_cpio, "write a directory as a reproducible cpio newc archive (initramfs)" },
 	{ NULL, NULL, NULL },

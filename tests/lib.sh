@@ -98,3 +98,20 @@ start_http() {
 	HTTP_URL=http://127.0.0.1:$port
 	trap 'kill $HTTP_PID 2>/dev/null' EXIT
 }
+
+# start_bad_http DIR: tests/httpd.py, the misbehaving server, serving DIR.
+# Sets BAD_URL and BAD_LOG (one line per request: METHOD PATH RANGE BYTES).
+start_bad_http() {
+	BAD_LOG=$T/bad-http.log
+	: > "$BAD_LOG"
+	python3 "$(dirname "${BASH_SOURCE[0]}")/httpd.py" "$1" "$T/bad-http.port" "$BAD_LOG" 2>"$T/bad-http.err" &
+	BAD_PID=$!
+	local i
+	for i in $(seq 200); do
+		[ -s "$T/bad-http.port" ] && break
+		sleep 0.05
+	done
+	[ -s "$T/bad-http.port" ] || fail "tests/httpd.py did not start: $(cat "$T/bad-http.err")"
+	BAD_URL=http://127.0.0.1:$(cat "$T/bad-http.port")
+	trap 'kill $BAD_PID ${HTTP_PID:-} 2>/dev/null' EXIT
+}

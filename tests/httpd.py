@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""A 127.0.0.1 HTTP server that misbehaves on demand, for the fetch tests.
+
+Usage: httpd.py ROOT PORTFILE LOGFILE
+The first path component picks the behaviour, the rest names a file under
+ROOT: /good/F (ranges honoured), /norange/F (ranges ignored), /404/F,
+/flaky/F (500 on the first request, then good), /short/F (announces the full
+length, sends half, closes), /wrong/F (right length, wrong bytes),
+/stall/F (half, then silence), /redirect/N/F (N hops, then /good/F),
+/loop/F (redirects to itself). Each request is logged as
+"METHOD PATH RANGE BYTES_SENT". The port is written to PORTFILE when ready.
+"""
+import http.server, os, socketserver, sys, threading, time
+
+root, portfile, logfile = sys.argv[1:4]
+seen = set()
+lock = threading.Lock()
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+    def log_message(self, *a): pass
+
+    def log(self, sent):
+        with lock, open(logfile, 'a') as f:
+            f.write('%s %s %s %d\n' % (self.command, self.path,
+                                       self.headers.get('Range', '-'), sent))
+
+    def fail(self, code):
+        self.send_response(code)
+        self.send_header('Content-Length', '0')
+        self.end_headers()
+        self.log(0)
+
+    def redirect(self, to):
+        self.send_response(302)
+        self.send_header('Location', to)
+        self.send_header('Content-Length', '0')
+        self.end_headers()
+        self.log(0)
+
+    def do_GET(self):
+        parts = self.path.lstrip('/').split('/')
+        mode = parts[0]
+        if mode == 'redirect':
+            n = int(parts[1])
+            rest = '/'.join(parts[2:])
+            return self.redirect('/good/' + rest if n <= 1 else '/redirect/%d/%s' % (n - 1, rest))
+        if mode == 'loop':
+            return self.redirect(self.path)
+        path = os.path.join(root, *parts[1:])
+        if mode == '404' or not os.path.isfile(path):
+            return self.fail(404)
+        if mode == 'flaky':
+            with lock:
+                first = self.path not in seen
+                seen.add(self.path)
+            if first:
+                return self.fail(500)
+        data = open(path, 'rb').read()
+        if mode == 'wrong':
+            data = bytes(b ^ 0xff for b in data)
+        start = 0
+        rng = self.headers.get('Range')
+        if rng and mode in ('good', 'flaky') and rng.startswith('bytes='):
+            start = int(rng[6:].split('-')[0])
+            if start >= len(data):
+                self.send_response(416)
+                self.send_header('Content-Length', '0')
+                self.end_headers()
+                return self.log(0)
+            self.send_response(206)
+            self.send_header('Content-Range', 'bytes %d-%d/%d' % (start, len(data) - 1, len(data)))
+        else:
+            self.send_response(200)
+            self.send_header('Accept-Ranges', 'bytes' if mode == 'good' else 'none')
+        body = data[start:]
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        if mode in ('short', 'stall'):
+            half = body[:len(body) // 2]
+            self.wfile.write(half)
+            self.wfile.flush()
+            self.log(len(half))
+            if mode == 'stall':
+                time.sleep(30)
+            self.close_connection = True
+            return
+        self.wfile.write(body)
+        self.log(len(body))
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+srv = Server(('127.0.0.1', 0), Handler)
+with open(portfile + '.tmp', 'w') as f:
+    f.write(str(srv.server_address[1]))
+os.rename(portfile + '.tmp', portfile)
+srv.serve_forever()

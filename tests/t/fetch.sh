@@ -1,0 +1,123 @@
+# tcz fetch against tests/httpd.py, a server that misbehaves on demand.
+. "$(dirname "$0")/../lib.sh"
+
+setup() {
+	mkdir -p "$T/www" "$T/dl"
+	head -c 300000 /dev/urandom > "$T/www/f.tar.gz"
+	SHA=$(sha256sum < "$T/www/f.tar.gz" | cut -d' ' -f1)
+	MD5=$(md5sum < "$T/www/f.tar.gz" | cut -d' ' -f1)
+	start_bad_http "$T/www"
+	export TCZ_FETCH_STALL=2
+}
+
+no_part_no_dest() { expect_no_file "$T/dl/f.tar.gz"; expect_no_file "$T/dl/f.tar.gz.part"; }
+
+test_good_download_verifies_and_appears() {
+	setup
+	expect_ok "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/good/f.tar.gz"
+	cmp "$T/www/f.tar.gz" "$T/dl/f.tar.gz" || fail "content differs"
+	expect_no_file "$T/dl/f.tar.gz.part"
+	# Cached: no second request.
+	expect_ok "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --md5 "$MD5" "$BAD_URL/good/f.tar.gz"
+	expect_eq "$(wc -l < "$BAD_LOG")" 1 "requests"
+}
+
+test_404_fails_cleanly() {
+	setup
+	expect_status 1 "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/404/f.tar.gz"
+	expect_grep "$BAD_URL/404/f.tar.gz: HTTP 404" "$T/err"
+	expect_grep 'could not fetch a verified copy' "$T/err"
+	no_part_no_dest
+}
+
+test_500_then_success_is_retried() {
+	setup
+	expect_ok "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/flaky/f.tar.gz"
+	expect_eq "$(grep -c flaky "$BAD_LOG")" 2 "requests"
+}
+
+test_wrong_bytes_fail_verification() {
+	setup
+	expect_status 3 "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/wrong/f.tar.gz"
+	expect_grep "sha256 mismatch for $BAD_URL/wrong/f.tar.gz: expected $SHA, got [0-9a-f]{64}" "$T/err"
+	no_part_no_dest
+}
+
+test_short_body_then_resume_with_range() {
+	setup
+	expect_fail "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/short/f.tar.gz"
+	no_part_no_dest
+	# A partial left by an interrupted run is resumed with a Range request.
+	head -c 100000 "$T/www/f.tar.gz" > "$T/dl/f.tar.gz.part"
+	expect_ok "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/good/f.tar.gz"
+	expect_grep '^GET /good/f.tar.gz bytes=100000- 200000$' "$BAD_LOG"
+	cmp "$T/www/f.tar.gz" "$T/dl/f.tar.gz" || fail "resumed content differs"
+}
+
+test_server_without_ranges_starts_over() {
+	setup
+	head -c 100000 "$T/www/f.tar.gz" > "$T/dl/f.tar.gz.part"
+	expect_ok "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/norange/f.tar.gz"
+	cmp "$T/www/f.tar.gz" "$T/dl/f.tar.gz" || fail "content differs"
+}
+
+test_stall_is_abandoned_with_a_reason() {
+	setup
+	expect_status 1 "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/stall/f.tar.gz"
+	expect_grep "stall/f.tar.gz: stalled \(no data for 2 s\)" "$T/err"
+	no_part_no_dest
+}
+
+test_redirect_chain_is_followed_and_loop_refused() {
+	setup
+	expect_ok "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/redirect/3/f.tar.gz"
+	rm "$T/dl/f.tar.gz"
+	expect_status 1 "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/loop/f.tar.gz"
+	expect_grep 'redirect loop' "$T/err"
+	no_part_no_dest
+}
+
+test_primary_site_first_then_urls_then_backup() {
+	setup
+	TCZ_PRIMARY_SITE=$BAD_URL/404 TCZ_BACKUP_SITE=$BAD_URL/good \
+		expect_ok "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/wrong/f.tar.gz"
+	cut -d' ' -f2 "$BAD_LOG" > "$T/order"
+	printf '/404/f.tar.gz\n/wrong/f.tar.gz\n/good/f.tar.gz\n' > "$T/want"
+	expect_same_files "$T/want" "$T/order"
+}
+
+test_existing_bad_file_is_set_aside() {
+	setup
+	echo corrupt > "$T/dl/f.tar.gz"
+	expect_ok "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/good/f.tar.gz"
+	expect_grep '^corrupt$' "$T/dl/f.tar.gz.bad"
+	cmp "$T/www/f.tar.gz" "$T/dl/f.tar.gz" || fail "content differs"
+}
+
+test_lock_file_recorded_once_then_enforced() {
+	setup
+	expect_ok "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --record "$T/lock" "$BAD_URL/good/f.tar.gz"
+	expect_eq "$(cat "$T/lock")" "$SHA  f.tar.gz" "lock line"
+	expect_ok "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --record "$T/lock" "$BAD_URL/good/f.tar.gz"
+	expect_eq "$(wc -l < "$T/lock")" 1 "lock lines"
+	rm "$T/dl/f.tar.gz"
+	expect_status 3 "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --record "$T/lock" "$BAD_URL/wrong/f.tar.gz"
+	expect_grep "sha256 mismatch" "$T/err"
+	no_part_no_dest
+}
+
+test_local_paths_and_file_urls() {
+	setup
+	expect_ok "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$T/www/f.tar.gz"
+	rm "$T/dl/f.tar.gz"
+	expect_ok "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "file://$T/www/f.tar.gz"
+}
+
+test_usage_errors() {
+	expect_status 2 "$TCZ" fetch -o "$T/x" http://127.0.0.1:1/x
+	expect_grep 'no checksum' "$T/err"
+	expect_status 2 "$TCZ" fetch -o "$T/x" --sha256 abc http://127.0.0.1:1/x
+	expect_grep "'abc' is not a sha256 digest" "$T/err"
+}
+
+run_tests
