@@ -18,6 +18,7 @@ int cmd_info(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
+int cmd_elf(int argc, char **argv);
 int cmd_cpio(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ const struct command tcz_commands[] = {
 	{ "info", cmd_info, "describe an image: compressor, block size, counts, sizes" },
 	{ "check", cmd_check, "check an extension and its companion files against TCL3's rules" },
 	{ "fetch", cmd_fetch, "download a file and verify its checksum before it appears" },
+	{ "elf", cmd_elf, "check ELF files against TCL3's rules (i486, glibc, interpreter)" },
 	{ "extract", cmd_extract, "extract a tar/zip/cpio archive into a new directory, safely" },
 	{ "cpio", cmd_cpio, "write a directory as a reproducible cpio newc archive (initramfs)" },
 	{ NULL, NULL, NULL },

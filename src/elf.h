@@ -1,0 +1,29 @@
+/* The ELF rules a binary for Tiny Core 3.x must meet, on one file, read
+ * with libelf and disassembled with capstone:
+ *   32-bit i386; executables ask for /lib/ld-linux.so.2;
+ *   no instruction newer than the i486 outside a short allow-list;
+ *   no GLIBC_x.y symbol version newer than the target's glibc;
+ *   no ELF ABI note naming a kernel newer than the target's;
+ *   no RPATH/RUNPATH into the build tree. */
+#ifndef TCZ_ELF_H
+#define TCZ_ELF_H
+
+#include "companion.h"
+
+struct elf_rules {
+	const char *glibc;     /* "2.11"; NULL: not checked */
+	const char *kernel;    /* "2.6.33"; NULL: not checked */
+	const char *build_dir; /* NULL: not checked */
+	int skip_i486;         /* a waiver */
+};
+
+/* 1 if the file starts with the ELF magic, 0 if not, -1 on error. */
+int elf_is_elf(const char *path);
+/* Problems found (each printed as "tcz: LABEL: ..."), or -1 if the file
+ * cannot be read as ELF at all. */
+int elf_check(const char *path, const char *label, const struct elf_rules *rules);
+/* DT_NEEDED entries, or the DT_SONAME (none: empty list). -1 on error. */
+int elf_needed(const char *path, struct path_list *out);
+int elf_soname(const char *path, struct path_list *out);
+
+#endif
