@@ -52,7 +52,7 @@ unpack_source() { # NAME VERSION TARBALL -> BUILD_DIR/NAME-VERSION, patched
 	rm -rf "$dir"
 	"$TCZ" extract "$3" -C "$dir" --strip-components 1
 	# shellcheck disable=SC2086
-	"$TOPDIR/recipes/apply-patches.sh" "$dir" "$1" "$2" $PATCH_DIRS
+	"$TOPDIR/recipes/scripts/apply-patches.sh" "$dir" "$1" "$2" $PATCH_DIRS
 }
 
 # Generated files (lexers, docs) are rebuilt only when their tools exist;

@@ -4,6 +4,7 @@
 # Ubuntu; otherwise the exact command to run is printed and the script fails.
 #
 # Tiers: tools (build the tcz tool), test (peer tools the tests use as oracles),
+#        packages (build recipes), graph (make graph),
 #        toolchain (build binutils and gcc), kernel, bench.
 set -eu
 
@@ -17,6 +18,9 @@ pkgs_toolchain="flex bison texinfo libgmp-dev libmpfr-dev libmpc-dev gawk file r
 pkgs_kernel="bc libelf-dev libssl-dev flex bison cpio qemu-system-x86 linux-source-6.1"
 pkgs_bench="hyperfine squashfs-tools squashfs-tools-ng libarchive-tools curl"
 pkgs_graph="graphviz"
+# Package builds: zsync for .tcz.zsync, perl for openssl, qemu-user to run
+# the cross-built feature tests of configure scripts that insist on running.
+pkgs_packages="zsync perl qemu-user graphviz make patch"
 
 want=""
 for tier in "$@"; do

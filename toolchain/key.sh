@@ -27,7 +27,7 @@ inputs() {
 	for pkg in binutils gcc; do
 		[ $pkg = gcc ] && ver=$GCC_VERSION || ver=$BINUTILS_VERSION
 		# shellcheck disable=SC2086
-		"$TOPDIR/recipes/apply-patches.sh" --list . "$pkg" "$ver" ${PATCH_DIRS:-} |
+		"$TOPDIR/recipes/scripts/apply-patches.sh" --list . "$pkg" "$ver" ${PATCH_DIRS:-} |
 			while read -r p; do
 				echo "patch $pkg $(basename "$p") $(sha256sum < "$p" | cut -d' ' -f1)"
 			done

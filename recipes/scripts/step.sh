@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Run one stage of a package build: print its progress line, run SCRIPT with
+# bash -e in DIR, output appended to LOG (and shown too with V=1). On
+# failure, show the last 30 lines of the log and where the rest is.
+#
+# Usage: step.sh LOG TITLE DIR SCRIPT
+set -uo pipefail
+log=$1 title=$2 dir=$3 script=$4
+mkdir -p "$(dirname "$log")"
+echo "$title"
+echo "=== $title ($(date -u +%H:%M:%S))" >> "$log"
+if [ -n "${V:-}" ]; then
+	(cd "$dir" && bash -e "$script") 2>&1 | tee -a "$log"
+	rc=${PIPESTATUS[0]}
+else
+	(cd "$dir" && bash -e "$script") >> "$log" 2>&1
+	rc=$?
+fi
+if [ "$rc" != 0 ]; then
+	tail -n 30 "$log" | sed 's/^/  | /' >&2
+	echo "tcbuild: ${title#*] }: failed (exit $rc); full log: $log; script: $script" >&2
+	exit 1
+fi
