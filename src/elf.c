@@ -13,8 +13,11 @@
  *   __truncdfhf2, __truncsfhf2, __extendhfsf2, __extendhfdf2 and friends:
  *     gcc 12+ libgcc's _Float16 conversions are compiled for SSE2; nothing
  *     calls them unless the program uses _Float16, which needs SSE2 anyway.
- *   __x86_rdrand: libstdc++'s std::random_device, entered only after CPUID
- *     reports rdrand.
+ *   __x86_rdrand, __x86_rdseed, __x86_rdseed_rdrand: libstdc++'s
+ *     std::random_device (static functions in an anonymous namespace, so
+ *     matched in their mangled form), entered only after CPUID reports
+ *     rdrand/rdseed.
+ * pause (f3 90) is "rep nop" to an i486: allowed.
  * The check looks at what a binary actually contains (linked, shipped),
  * function by function, attributing code through the symbol table.
  */
@@ -37,7 +40,11 @@
 static const char *const allowed_functions[] = {
 	"__truncdfhf2", "__truncsfhf2", "__truncxfhf2", "__trunctfhf2",
 	"__extendhfsf2", "__extendhfdf2", "__extendhfxf2", "__extendhftf2",
-	"__x86_rdrand",
+};
+
+/* libstdc++'s src/c++11/random.cc, mangled: std::(anonymous)::NAME(void*). */
+static const char *const allowed_anonymous[] = {
+	"12__x86_rdrandEPv", "12__x86_rdseedEPv", "19__x86_rdseed_rdrandEPv",
 };
 
 int elf_is_elf(const char *path)
@@ -309,6 +316,7 @@ static const char *post_i486(const cs_insn *in)
 {
 	const cs_x86 *x = &in->detail->x86;
 	switch (in->id) {
+	case X86_INS_PAUSE: return NULL;
 	case X86_INS_CMPXCHG8B: return "cmpxchg8b (Pentium)";
 	case X86_INS_RDTSC: case X86_INS_RDTSCP: case X86_INS_RDPMC: return "rdtsc/rdpmc (Pentium)";
 	case X86_INS_FCOMI: case X86_INS_FCOMIP: case X86_INS_FUCOMI: case X86_INS_FUCOMIP:
@@ -340,8 +348,16 @@ static const char *post_i486(const cs_insn *in)
 
 static int allowed(const char *fn)
 {
-	for (size_t i = 0; fn && i < sizeof(allowed_functions) / sizeof(*allowed_functions); i++)
+	static const char anon[] = "_ZNSt12_GLOBAL__N_1";
+	if (!fn)
+		return 0;
+	for (size_t i = 0; i < sizeof(allowed_functions) / sizeof(*allowed_functions); i++)
 		if (!strcmp(fn, allowed_functions[i]))
+			return 1;
+	if (strncmp(fn, anon, sizeof(anon) - 1))
+		return 0;
+	for (size_t i = 0; i < sizeof(allowed_anonymous) / sizeof(*allowed_anonymous); i++)
+		if (!strcmp(fn + sizeof(anon) - 1, allowed_anonymous[i]))
 			return 1;
 	return 0;
 }

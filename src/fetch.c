@@ -384,8 +384,14 @@ int cmd_fetch(int argc, char **argv)
 
 	/* The download cache. */
 	struct stat st;
-	if (lstat(f.dest, &st) == 0) {
-		if (f.nwant && verify(&f, f.dest, "the existing file") == 0)
+	if (lstat(f.dest, &st) == 0 && !f.nwant) {
+		/* A first --record: nothing to check an old copy against. */
+		if (unlink(f.dest)) {
+			tcz_error("%s: %s", f.dest, strerror(errno));
+			return TCZ_EXIT_FAIL;
+		}
+	} else if (lstat(f.dest, &st) == 0) {
+		if (verify(&f, f.dest, "the existing file") == 0)
 			goto verified;
 		char *bad = xasprintf("%s.bad", f.dest);
 		if (rename(f.dest, bad)) {

@@ -15,7 +15,8 @@ TOP=$(dirname "$TESTS")
 O=${O:-$TOP/out}
 TCZ=${TCZ:-$O/host/bin/tcz}
 SCRIPT=$(basename "$(dirname "$0")")/$(basename "$0" .sh)
-export TESTS TOP O TCZ
+TCZ_CACHE_DIR=${TCZ_CACHE_DIR:-$HOME/.cache/tcbuild}
+export TESTS TOP O TCZ TCZ_CACHE_DIR
 
 fail() { echo "assertion failed: $*" >&2; exit 1; }
 

@@ -27,7 +27,8 @@ test-fast: $(TCZ) $(TEST_UNITS) $(O)/host/.deps-test
 
 # Slow tiers: each tests/<tier>/*.sh script brings what it needs.
 .PHONY: test-toolchain test-e2e
-test-toolchain: $(TCZ) $(O)/host/.deps-test
+test-toolchain: $(TCZ) $(O)/host/.deps-test $(O)/host/.deps-toolchain
+	$(Q)O=$(O) $(TOPDIR)/tests/toolchain/prepare
 	$(Q)O=$(O) $(TOPDIR)/tests/run.sh toolchain $(T)
 test-e2e: $(TCZ) $(O)/host/.deps-test
 	$(Q)O=$(O) $(TOPDIR)/tests/run.sh e2e $(T)

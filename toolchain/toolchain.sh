@@ -113,6 +113,10 @@ build)
 	sysroot
 	key=$(key_env)
 	entry="$TCZ_CACHE_DIR/toolchain/$key"
+	# One build per key at a time, whichever checkout or CI job asks.
+	mkdir -p "$TCZ_CACHE_DIR/toolchain"
+	exec 9>"$entry.lock"
+	flock -n 9 || { echo "toolchain: another build of $key is running; waiting"; flock 9; }
 	if [ -f "$entry/toolchain.info" ]; then
 		[ "$(readlink "$TOOLCHAIN_DIR" 2>/dev/null)" = "$entry" ] || link "$entry"
 		echo "toolchain: up to date ($key)"
