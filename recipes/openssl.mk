@@ -11,8 +11,17 @@ OPENSSL_DESCRIPTION = OpenSSL TLS/SSL and crypto libraries and tool
 # linux-elf with no-asm: OpenSSL's x86 assembly assumes at least a Pentium
 # (cpuid, rdtsc, SSE2 paths); the C code is plain i486. The TCL3 paths for
 # certificates and configuration live under /usr/local/etc/ssl.
+# The i486 has no 64-bit atomic instruction (cmpxchg8b came with the
+# Pentium), so gcc turns OpenSSL's 64-bit __atomic calls into libatomic
+# calls, a library TCL3 does not have. BROKEN_CLANG_ATOMICS is OpenSSL's
+# own switch to its lock-based fallback (crypto/threads_pthread.c).
 OPENSSL_CONFIGURE_CMDS = $(TARGET_CONFIGURE_ENV) ./Configure linux-elf no-asm no-tests \
-	shared zlib-dynamic --prefix=/usr/local --openssldir=/usr/local/etc/ssl --libdir=lib
-OPENSSL_BUILD_CMDS = $(MAKE) build_libs build_programs
+	-DBROKEN_CLANG_ATOMICS shared --prefix=/usr/local --openssldir=/usr/local/etc/ssl --libdir=lib
+# One target per make run: OpenSSL's top-level targets each start their own
+# sub-make, which race under -j when given together.
+define OPENSSL_BUILD_CMDS
+$(MAKE) build_libs
+$(MAKE) build_programs
+endef
 OPENSSL_INSTALL_CMDS = $(MAKE) DESTDIR=$(OPENSSL_DESTDIR) install_sw install_ssldirs
 $(eval $(generic-package))

@@ -44,6 +44,8 @@ TARGET_CONFIGURE_ENV = \
 	PKG_CONFIG_LIBDIR="$(STAGING_DIR)/usr/local/lib/pkgconfig"
 
 PKGS :=
+# Dependencies' stamp paths are known only once every recipe is read.
+.SECONDEXPANSION:
 
 # $(call pkg-line,FILE,REGEX): the line number of the first match, for errors.
 pkg-line = $(or $(firstword $(subst :, ,$(shell grep -n -E '$(2)' $(1) 2>/dev/null | head -n 1))),1)
@@ -99,7 +101,7 @@ $$($(2)_BUILDDIR)/.stamp_patched: $$($(2)_BUILDDIR)/.stamp_extracted
 
 # 4 configure, after the toolchain and every build dependency is staged.
 $$($(2)_BUILDDIR)/.stamp_configured: $$($(2)_BUILDDIR)/.stamp_patched $(STAGING_DIR)/.stamp_init \
-		$$(foreach d,$$($(2)_DEPENDENCIES),$$($$(call pkg-upper,$$(d))_BUILDDIR)/.stamp_staged)
+		$$$$(foreach d,$$$$($(2)_DEPENDENCIES),$$$$($$$$(call pkg-upper,$$$$(d))_BUILDDIR)/.stamp_staged)
 	$$(file >$$($(2)_BUILDDIR)/configure.sh,$$($(2)_CONFIGURE_CMDS))
 	$(Q)$(PKG_SCRIPTS)/step.sh $$($(2)_LOG) "[4/9] $$($(2)_TITLE): configure" $$($(2)_SRCDIR) $$($(2)_BUILDDIR)/configure.sh
 	$(Q)touch $$@
@@ -122,7 +124,7 @@ $$($(2)_BUILDDIR)/.stamp_staged: $$($(2)_BUILDDIR)/.stamp_installed $(STAGING_DI
 
 # 7-9 split, strip, check, pack: one script, one stamp.
 $$($(2)_BUILDDIR)/.stamp_packed: $$($(2)_BUILDDIR)/.stamp_installed \
-		$$(foreach d,$$($(2)_DEPENDENCIES),$$($$(call pkg-upper,$$(d))_BUILDDIR)/.stamp_packed) | $(TCZ)
+		$$$$(foreach d,$$$$($(2)_DEPENDENCIES),$$$$($$$$(call pkg-upper,$$$$(d))_BUILDDIR)/.stamp_packed) | $(TCZ)
 	$(Q)PKG=$(1) VERSION='$$($(2)_VERSION)' DESTDIR=$$($(2)_DESTDIR) WORK=$$($(2)_BUILDDIR)/tcz \
 		OUT=$(TCZ_OUT_DIR) TCZ=$(TCZ) STRIP=$(TARGET_STRIP) GLIBC=$(TARGET_GLIBC_VERSION) \
 		KERNEL=$(TARGET_KERNEL_VERSION) BUILD_TREE=$(BUILD_ROOT) LOG=$$($(2)_LOG) \
