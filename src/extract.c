@@ -106,7 +106,11 @@ static int extract_all(const char *archive_path, struct archive *in, struct arch
 			free(h);
 		}
 		r = archive_write_header(out, e);
-		if (r < ARCHIVE_OK) {
+		/* A warning (say, a hard link to itself, which GNU tar also
+		 * skips) is reported; refusals and failures stop everything. */
+		if (r == ARCHIVE_WARN)
+			tcz_warn("%s: %s: %s", archive_path, name, archive_error_string(out));
+		else if (r < ARCHIVE_OK) {
 			tcz_error("%s: %s: %s", archive_path, name, archive_error_string(out));
 			free(path);
 			return -1;
@@ -127,7 +131,7 @@ static int extract_all(const char *archive_path, struct archive *in, struct arch
 				return -1;
 			}
 		}
-		if (archive_write_finish_entry(out) < ARCHIVE_OK) {
+		if (archive_write_finish_entry(out) < ARCHIVE_WARN) {
 			tcz_error("%s: %s: %s", archive_path, name, archive_error_string(out));
 			free(path);
 			return -1;
