@@ -185,15 +185,17 @@ static size_t write_body(char *data, size_t size, size_t n, void *user)
 	return len;
 }
 
-enum outcome { GOT, NEXT_SOURCE, RETRY, VERIFY_FAILED, FATAL };
+enum outcome { GOT, NEXT_SOURCE, NOT_FOUND, RETRY, VERIFY_FAILED, FATAL };
 
 static enum outcome copy_local(struct fetch *f, const char *path)
 {
 	char *data;
 	size_t len;
 	if (access(path, R_OK) != 0) {
-		tcz_warn("%s: %s: %s", f->name, path, strerror(errno));
-		return NEXT_SOURCE;
+		int e = errno;
+		if (!f->quiet || e != ENOENT)
+			tcz_warn("%s: %s: %s", f->name, path, strerror(e));
+		return e == ENOENT ? NOT_FOUND : NEXT_SOURCE;
 	}
 	if (read_file(path, (size_t)1 << 40, &data, &len))
 		return NEXT_SOURCE;
@@ -268,11 +270,13 @@ static enum outcome download(struct fetch *f, const char *url)
 		return NEXT_SOURCE;
 	}
 	if (rc == CURLE_HTTP_RETURNED_ERROR && code >= 400 && code < 500 && code != 408 && code != 429) {
-		tcz_warn("%s: %s: HTTP %ld", f->name, url, code);
-		return NEXT_SOURCE;
+		if (!f->quiet || (code != 404 && code != 410))
+			tcz_warn("%s: %s: HTTP %ld", f->name, url, code);
+		return code == 404 || code == 410 ? NOT_FOUND : NEXT_SOURCE;
 	}
-	if (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT || rc == CURLE_COULDNT_RESOLVE_HOST ||
-	    rc == CURLE_FILE_COULDNT_READ_FILE) {
+	if (rc == CURLE_FILE_COULDNT_READ_FILE)
+		return NOT_FOUND;
+	if (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT || rc == CURLE_COULDNT_RESOLVE_HOST) {
 		tcz_warn("%s: %s: %s", f->name, url, why);
 		return NEXT_SOURCE;
 	}
@@ -317,6 +321,8 @@ static void usage(FILE *out)
 	      "      --sha256 HEX, --sha512 HEX, --md5 HEX\n"
 	      "      --record LOCK  verify against the sha256 LOCK has for NAME; if it has\n"
 	      "                     none, record the downloaded file's sha256 there\n"
+	      "      --no-verify    for files that nothing can verify: a mirror's .md5.txt\n"
+	      "                     and .dep (an existing DEST is fetched again)\n"
 	      "Options:\n"
 	      "  -o, --output DEST  where the file goes (required)\n"
 	      "  -q, --quiet        no progress output\n"
@@ -324,7 +330,8 @@ static void usage(FILE *out)
 	      "Environment: TCZ_PRIMARY_SITE, TCZ_BACKUP_SITE (base URLs or directories),\n"
 	      "TCZ_FETCH_STALL (seconds without data before a transfer is abandoned, 30),\n"
 	      "and libcurl's http_proxy, https_proxy, no_proxy.\n"
-	      "Exit status: 0 verified, 1 no source could be fetched, 3 a checksum failed.\n", out);
+	      "Exit status: 0 verified, 1 no source could be fetched, 3 a checksum failed,\n"
+	      "4 every source said the file does not exist (HTTP 404, no such file).\n", out);
 }
 
 int cmd_fetch(int argc, char **argv)
@@ -336,9 +343,11 @@ int cmd_fetch(int argc, char **argv)
 		{ "md5", required_argument, NULL, 'm' },
 		{ "record", required_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-verify", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	int no_verify = 0;
 	struct fetch f = { .tty = isatty(2), .stall_seconds = 30 };
 	int c;
 	optind = 0;
@@ -348,6 +357,7 @@ int cmd_fetch(int argc, char **argv)
 		case 'o': f.dest = optarg; continue;
 		case 'r': f.lock = optarg; continue;
 		case 'q': f.quiet = 1; continue;
+		case 'N': no_verify = 1; continue;
 		case 'h': usage(stdout); return TCZ_EXIT_OK;
 		case '2': algo = HASH_SHA256; break;
 		case '5': algo = HASH_SHA512; break;
@@ -364,8 +374,10 @@ int cmd_fetch(int argc, char **argv)
 	}
 	if (!f.dest)
 		return tcz_usage_error("fetch", "-o DEST is required");
-	if (!f.nwant && !f.lock)
+	if (!f.nwant && !f.lock && !no_verify)
 		return tcz_usage_error("fetch", "no checksum: give --sha256/--sha512/--md5 or --record LOCK");
+	if (no_verify && (f.nwant || f.lock))
+		return tcz_usage_error("fetch", "--no-verify and a checksum contradict each other");
 	const char *stall = getenv("TCZ_FETCH_STALL");
 	if (stall && *stall) {
 		char *end;
@@ -420,14 +432,21 @@ int cmd_fetch(int argc, char **argv)
 		return TCZ_EXIT_FAIL;
 	}
 	enum outcome o = NEXT_SOURCE;
-	int any_verify_failed = 0;
+	int any_verify_failed = 0, all_not_found = 1;
 	for (size_t i = 0; i < src.n && o != GOT && o != FATAL; i++) {
 		o = try_source(&f, src.v[i]);
 		any_verify_failed |= o == VERIFY_FAILED;
+		all_not_found &= o == NOT_FOUND;
 	}
 	for (size_t i = 0; i < src.n; i++)
 		free(src.v[i]);
 	curl_global_cleanup();
+	if (o != GOT && all_not_found) {
+		unlink(f.part);
+		free(f.part);
+		tcz_error("%s: not found at any source (HTTP 404 or no such file)", f.dest);
+		return TCZ_EXIT_NOT_FOUND;
+	}
 	if (o != GOT) {
 		unlink(f.part);
 		free(f.part);

@@ -13,6 +13,7 @@ enum {
 	TCZ_EXIT_FAIL = 1,  /* the operation failed: I/O, bad input, network */
 	TCZ_EXIT_USAGE = 2, /* wrong command line */
 	TCZ_EXIT_CHECK = 3, /* a check or verification found a problem */
+	TCZ_EXIT_NOT_FOUND = 4, /* tcz fetch: no source has the file */
 };
 
 /* "tcz: <message>" on stderr. */

@@ -24,9 +24,9 @@ test_good_download_verifies_and_appears() {
 
 test_404_fails_cleanly() {
 	setup
-	expect_status 1 "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/404/f.tar.gz"
+	expect_status 4 "$TCZ" fetch -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/404/f.tar.gz"
 	expect_grep "$BAD_URL/404/f.tar.gz: HTTP 404" "$T/err"
-	expect_grep 'could not fetch a verified copy' "$T/err"
+	expect_grep 'not found at any source' "$T/err"
 	no_part_no_dest
 }
 
