@@ -16,6 +16,8 @@ int cmd_list(int argc, char **argv);
 int cmd_unpack(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_install(int argc, char **argv);
+int cmd_mirror(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_elf(int argc, char **argv);

@@ -98,6 +98,11 @@ static int valid_ext_name(const char *s, size_t len)
 	return 1;
 }
 
+int ext_name_valid(const char *name)
+{
+	return valid_ext_name(name, strlen(name));
+}
+
 /* "-2.6.33.3-tinycore.tcz" and the like: a kernel version where the
  * KERNEL placeholder belongs (submitqc rejects it too). */
 static int names_literal_kernel(const char *s, size_t len)

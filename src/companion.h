@@ -31,6 +31,9 @@ void path_list_add(struct path_list *l, const char *s);
 void path_list_sort(struct path_list *l);
 void path_list_free(struct path_list *l);
 
+/* NAME.tcz with NAME of letters, digits and ._+- (not starting with . or -). */
+int ext_name_valid(const char *name);
+
 /* ".dep", ".info", ".md5.txt", ".list" */
 const char *companion_suffix(enum companion_kind kind);
 

@@ -26,6 +26,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -121,8 +122,27 @@ static int lock_lookup(const char *lock, const char *name, char hex[HASH_HEX_MAX
 	return ret;
 }
 
-/* Append "HEX  NAME" (the whole file is rewritten atomically). */
+static int lock_append(const char *lock, const char *name, const char *hex);
+
+/* Append "HEX  NAME" (the whole file is rewritten atomically), under an
+ * flock on LOCK.lck so that parallel fetches do not lose each other's line. */
 static int lock_record(const char *lock, const char *name, const char *hex)
+{
+	char *guard = xasprintf("%s.lck", lock);
+	int gfd = open(guard, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	free(guard);
+	if (gfd < 0 || flock(gfd, LOCK_EX)) {
+		tcz_error("%s: cannot lock: %s", lock, strerror(errno));
+		if (gfd >= 0)
+			close(gfd);
+		return -1;
+	}
+	int ret = lock_append(lock, name, hex);
+	close(gfd);
+	return ret;
+}
+
+static int lock_append(const char *lock, const char *name, const char *hex)
 {
 	char *old = NULL;
 	size_t len = 0;

@@ -13,6 +13,8 @@ const struct command tcz_commands[] = {
 	{ "unpack", cmd_unpack, "unpack an image over a root directory, never outside it" },
 	{ "info", cmd_info, "describe an image: compressor, block size, counts, sizes" },
 	{ "check", cmd_check, "check an extension and its companion files against TCL3's rules" },
+	{ "install", cmd_install, "install extensions and their deps from a mirror onto a root" },
+	{ "mirror", cmd_mirror, "build or sync a Tiny Core 3.x mirror tree" },
 	{ "fetch", cmd_fetch, "download a file and verify its checksum before it appears" },
 	{ "elf", cmd_elf, "check ELF files against TCL3's rules (i486, glibc, interpreter)" },
 	{ "extract", cmd_extract, "extract a tar/zip/cpio archive into a new directory, safely" },

@@ -1,0 +1,189 @@
+/* Dependency closure of extensions on a mirror; see closure.h. */
+#include "closure.h"
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+void mirror_init(struct mirror *m, const char *base, const char *workdir, int quiet)
+{
+	size_t len = strlen(base);
+	while (len > 1 && base[len - 1] == '/')
+		len--;
+	m->tcz_base = xasprintf("%.*s/3.x/tcz", (int)len, base);
+	m->workdir = workdir;
+	m->quiet = quiet;
+}
+
+void mirror_free(struct mirror *m)
+{
+	free(m->tcz_base);
+	m->tcz_base = NULL;
+}
+
+int fetch_run(const char *const *args)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0) {
+		tcz_perror("/proc/self/exe");
+		return -1;
+	}
+	self[n] = '\0';
+	size_t count = 0;
+	while (args[count])
+		count++;
+	char **argv = xcalloc(count + 3, sizeof(*argv));
+	argv[0] = self;
+	argv[1] = "fetch";
+	for (size_t i = 0; i < count; i++)
+		argv[i + 2] = (char *)args[i];
+	pid_t pid;
+	int err = posix_spawn(&pid, self, NULL, NULL, argv, environ);
+	free(argv);
+	if (err) {
+		tcz_error("starting tcz fetch: %s", strerror(err));
+		return -1;
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			tcz_perror("waiting for tcz fetch");
+			return -1;
+		}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int mirror_md5(struct mirror *m, const char *name, char hex[33])
+{
+	char *url = xasprintf("%s/%s.md5.txt", m->tcz_base, name);
+	char *dest = xasprintf("%s/%s.md5.txt", m->workdir, name);
+	const char *args[] = { "-q", "--no-verify", "-o", dest, url, NULL };
+	int rc = fetch_run(args), ret = -1;
+	if (rc == 0) {
+		char *data;
+		size_t len;
+		if (read_file(dest, COMPANION_MAX, &data, &len) == 0) {
+			ret = md5txt_parse(dest, data, len, name, hex);
+			free(data);
+		}
+	} else if (rc == TCZ_EXIT_NOT_FOUND) {
+		tcz_error("%s: not on the mirror (%s)", name, url);
+	}
+	free(url);
+	free(dest);
+	return ret;
+}
+
+/* NAME's dependency names, KERNEL substituted; none if it has no .dep. */
+static int deps_of(struct mirror *m, const char *name, const char *kernel, struct path_list *deps)
+{
+	char *url = xasprintf("%s/%s.dep", m->tcz_base, name);
+	char *dest = xasprintf("%s/%s.dep", m->workdir, name);
+	const char *args[] = { "-q", "--no-verify", "-o", dest, url, NULL };
+	int rc = fetch_run(args), ret = 0;
+	if (rc == 0) {
+		char *data;
+		size_t len;
+		struct path_list raw = { 0 };
+		ret = read_file(dest, COMPANION_MAX, &data, &len);
+		/* tce-load reads whitespace-separated names; we also reject
+		 * what TCL3's rules forbid (blank lines, literal kernels). */
+		if (!ret) {
+			ret = dep_parse(dest, data, len, &raw);
+			free(data);
+		}
+		for (size_t i = 0; !ret && i < raw.n; i++) {
+			char *k = strstr(raw.v[i], "KERNEL");
+			char *n = k ? xasprintf("%.*s%s%s", (int)(k - raw.v[i]), raw.v[i], kernel, k + 6)
+				    : xstrdup(raw.v[i]);
+			path_list_add(deps, n);
+			free(n);
+		}
+		path_list_free(&raw);
+	} else if (rc != TCZ_EXIT_NOT_FOUND) {
+		tcz_error("%s: cannot fetch %s", name, url);
+		ret = -1;
+	}
+	free(url);
+	free(dest);
+	return ret;
+}
+
+struct walk {
+	struct mirror *m;
+	const char *kernel;
+	struct path_list done, stack;
+	struct path_list *order;
+};
+
+static int in_list(const struct path_list *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], s))
+			return 1;
+	return 0;
+}
+
+static int visit(struct walk *w, const char *name)
+{
+	if (in_list(&w->done, name))
+		return 0;
+	if (in_list(&w->stack, name)) {
+		fprintf(stderr, "tcz: dependency cycle: ");
+		size_t i = 0;
+		while (strcmp(w->stack.v[i], name))
+			i++;
+		for (; i < w->stack.n; i++)
+			fprintf(stderr, "%s -> ", w->stack.v[i]);
+		fprintf(stderr, "%s\n", name);
+		return -1;
+	}
+	char hex[33];
+	if (mirror_md5(w->m, name, hex)) {
+		if (w->stack.n)
+			tcz_error("%s is needed by %s", name, w->stack.v[w->stack.n - 1]);
+		return -1;
+	}
+	path_list_add(&w->stack, name);
+	struct path_list deps = { 0 };
+	int ret = deps_of(w->m, name, w->kernel, &deps);
+	for (size_t i = 0; !ret && i < deps.n; i++)
+		ret = visit(w, deps.v[i]);
+	path_list_free(&deps);
+	free(w->stack.v[--w->stack.n]);
+	if (!ret) {
+		path_list_add(&w->done, name);
+		path_list_add(w->order, name);
+	}
+	return ret;
+}
+
+int closure_resolve(struct mirror *m, const char *kernel, char **names, size_t n,
+		    struct path_list *order)
+{
+	struct walk w = { .m = m, .kernel = kernel, .order = order };
+	int ret = 0;
+	for (size_t i = 0; !ret && i < n; i++) {
+		size_t l = strlen(names[i]);
+		char *name = l > 4 && !strcmp(names[i] + l - 4, ".tcz") ? xstrdup(names[i])
+									: xasprintf("%s.tcz", names[i]);
+		if (!ext_name_valid(name)) {
+			tcz_error("'%s' is not an extension name (letters, digits, ._+-)", names[i]);
+			ret = -1;
+		} else {
+			ret = visit(&w, name);
+		}
+		free(name);
+	}
+	path_list_free(&w.done);
+	path_list_free(&w.stack);
+	return ret;
+}

@@ -1,0 +1,41 @@
+/* Extensions on a mirror and their .dep closure, as tce-load walks it:
+ * NAME.tcz.dep lists extension names (whitespace-separated, with .tcz),
+ * fetched recursively, dependencies before the extension; "KERNEL" in a
+ * name stands for the running kernel (uname -r on TCL3).
+ *
+ * A mirror is a base URL or a directory: its extensions live in
+ * BASE/3.x/tcz/. Files come through `tcz fetch` run as a child process, so
+ * downloads get the same sources, retries, resume and verification as
+ * everywhere else. */
+#ifndef TCZ_CLOSURE_H
+#define TCZ_CLOSURE_H
+
+#include "companion.h"
+
+/* TCL3's kernel name, for -KERNEL.tcz when --kernel is not given. */
+#define TCZ_DEFAULT_KERNEL "2.6.33.3-tinycore"
+
+struct mirror {
+	char *tcz_base; /* ".../3.x/tcz", no trailing slash */
+	const char *workdir; /* where .dep and .md5.txt files are fetched */
+	int quiet;
+};
+
+/* BASE is a URL (scheme://...) or a directory. */
+void mirror_init(struct mirror *m, const char *base, const char *workdir, int quiet);
+void mirror_free(struct mirror *m);
+
+/* Run `tcz fetch ARGS...` (NULL-terminated); its exit status, or -1. */
+int fetch_run(const char *const *args);
+
+/* Fetch NAME's .md5.txt into workdir and return its md5 in hex[33]; -1 if
+ * the mirror has none (with a message). */
+int mirror_md5(struct mirror *m, const char *name, char hex[33]);
+
+/* Resolve names (NAME or NAME.tcz) and their dependencies into `order`
+ * (NAME.tcz, each once, dependencies first). A dependency missing from the
+ * mirror or a cycle is an error naming the chain. */
+int closure_resolve(struct mirror *m, const char *kernel, char **names, size_t n,
+		    struct path_list *order);
+
+#endif

@@ -1,0 +1,565 @@
+/* tcz mirror: a Tiny Core 3.x mirror tree that tce-load can use.
+ *
+ *   DIR/3.x/tcz -> .tcz.GENERATION   (a symlink to the current generation)
+ *   DIR/3.x/.tcz.GENERATION/         NAME.tcz and its companion files, plus
+ *       info.lst.gz   one NAME.tcz per line (the 3.x app browser's list)
+ *       sizelist.gz   "NAME.tcz BYTES" per line (tce-size)
+ *       md5.db.gz     the .md5.txt lines of every extension (tce-update)
+ *
+ * An update builds a new generation beside the current one - unchanged
+ * files are hard links, not copies, and their md5 comes from their
+ * .md5.txt, so adding one extension rehashes only that one - and then
+ * switches the symlink with one rename: a client sees the old mirror or
+ * the new, never a mix. `sync` copies upstream extensions with their .dep
+ * closure (verified by md5, sha256 kept in DIR/tcz-sha256.lock), then
+ * builds a generation the same way.
+ */
+#include "closure.h"
+#include "commands.h"
+#include "hash.h"
+#include "util.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const companion_suffixes[] = {
+	".md5.txt", ".dep", ".list", ".info", ".zsync", ".tree",
+};
+#define NCOMPANIONS (sizeof(companion_suffixes) / sizeof(*companion_suffixes))
+
+static int rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if ((type == FTW_DP ? rmdir(path) : unlink(path)) && errno != ENOENT)
+		tcz_warn("%s: cannot remove: %s", path, strerror(errno));
+	return 0;
+}
+
+static void remove_tree(const char *dir)
+{
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* gzip without a timestamp, through libarchive's raw writer. */
+static int write_gz(const char *path, const char *data, size_t len)
+{
+	struct outfile of;
+	if (outfile_open(&of, path, 0644))
+		return -1;
+	struct archive *a = archive_write_new();
+	struct archive_entry *e = archive_entry_new();
+	int ok = a && e && archive_write_set_format_raw(a) == ARCHIVE_OK &&
+		 archive_write_add_filter_gzip(a) == ARCHIVE_OK &&
+		 archive_write_set_filter_option(a, "gzip", "timestamp", NULL) == ARCHIVE_OK &&
+		 archive_write_set_bytes_in_last_block(a, 1) == ARCHIVE_OK &&
+		 archive_write_open_fd(a, of.fd) == ARCHIVE_OK;
+	if (ok) {
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_size(e, (la_int64_t)len);
+		ok = archive_write_header(a, e) == ARCHIVE_OK &&
+		     (len == 0 || archive_write_data(a, data, len) == (la_ssize_t)len) &&
+		     archive_write_close(a) == ARCHIVE_OK;
+	}
+	if (!ok)
+		tcz_error("%s: %s", path, a ? archive_error_string(a) : "out of memory");
+	if (e)
+		archive_entry_free(e);
+	if (a)
+		archive_write_free(a);
+	if (!ok || outfile_commit(&of)) {
+		outfile_abort(&of);
+		return -1;
+	}
+	return 0;
+}
+
+struct text {
+	char *s;
+	size_t len, cap;
+};
+
+static void text_add(struct text *t, const char *s)
+{
+	size_t l = strlen(s);
+	if (t->len + l + 1 > t->cap) {
+		t->cap = (t->len + l + 1) * 2;
+		t->s = xrealloc(t->s, t->cap);
+	}
+	memcpy(t->s + t->len, s, l + 1);
+	t->len += l;
+}
+
+/* The repository-wide files, from what a generation holds. */
+static int write_indexes(const char *gen)
+{
+	DIR *d = opendir(gen);
+	if (!d) {
+		tcz_error("%s: %s", gen, strerror(errno));
+		return -1;
+	}
+	struct path_list names = { 0 };
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (l > 4 && !strcmp(e->d_name + l - 4, ".tcz"))
+			path_list_add(&names, e->d_name);
+	}
+	closedir(d);
+	path_list_sort(&names);
+	struct text info = { 0 }, sizes = { 0 }, md5s = { 0 };
+	text_add(&info, "");
+	text_add(&sizes, "");
+	text_add(&md5s, "");
+	int ret = 0;
+	for (size_t i = 0; !ret && i < names.n; i++) {
+		char *path = path_join(gen, names.v[i]);
+		char *md5path = xasprintf("%s.md5.txt", path), *data = NULL, hex[33];
+		struct stat st;
+		size_t len;
+		if (stat(path, &st) || read_file(md5path, COMPANION_MAX, &data, &len) ||
+		    md5txt_parse(md5path, data, len, names.v[i], hex)) {
+			tcz_error("%s: unusable (%s)", names.v[i], errno ? strerror(errno) : "see above");
+			ret = -1;
+		} else {
+			char *line = xasprintf("%s\n", names.v[i]);
+			text_add(&info, line);
+			free(line);
+			line = xasprintf("%s %lld\n", names.v[i], (long long)st.st_size);
+			text_add(&sizes, line);
+			free(line);
+			line = xasprintf("%s  %s\n", hex, names.v[i]);
+			text_add(&md5s, line);
+			free(line);
+		}
+		free(data);
+		free(md5path);
+		free(path);
+	}
+	const char *files[] = { "info.lst.gz", "sizelist.gz", "md5.db.gz" };
+	struct text *texts[] = { &info, &sizes, &md5s };
+	for (size_t i = 0; !ret && i < 3; i++) {
+		char *p = path_join(gen, files[i]);
+		ret = write_gz(p, texts[i]->s, texts[i]->len);
+		free(p);
+	}
+	free(info.s);
+	free(sizes.s);
+	free(md5s.s);
+	path_list_free(&names);
+	return ret;
+}
+
+static int is_index(const char *name)
+{
+	return !strcmp(name, "info.lst.gz") || !strcmp(name, "sizelist.gz") || !strcmp(name, "md5.db.gz");
+}
+
+/* The extension a file in a generation belongs to ("x.tcz.dep" -> "x.tcz"). */
+static char *owner_of(const char *file)
+{
+	const char *t = strstr(file, ".tcz");
+	while (t && t[4] && t[4] != '.')
+		t = strstr(t + 1, ".tcz");
+	return t ? xasprintf("%.*s", (int)(t - file + 4), file) : NULL;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	char *data;
+	size_t len;
+	if (read_file(from, (size_t)1 << 34, &data, &len))
+		return -1;
+	int ret = write_file_atomic(to, data, len, 0644);
+	free(data);
+	return ret;
+}
+
+/* Build a new generation of DIR from the current one, minus `drop`, plus
+ * the extension files `add` (paths to NAME.tcz, companions beside them),
+ * and switch to it. */
+static int mirror_update(const char *dir, struct path_list *add, struct path_list *drop)
+{
+	char *base = xasprintf("%s/3.x", dir);
+	char *genlink = xasprintf("%s/tcz", base);
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		tcz_error("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (mkdir(base, 0755) && errno != EEXIST) {
+		tcz_error("%s: %s", base, strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	if (lstat(genlink, &st) == 0 && !S_ISLNK(st.st_mode)) {
+		tcz_error("%s: exists and is not the generation link tcz mirror manages", genlink);
+		return -1;
+	}
+	char old[256] = "";
+	ssize_t n = readlink(genlink, old, sizeof(old) - 1);
+	old[n > 0 ? n : 0] = '\0';
+	char *genname = xasprintf(".tcz.%ld.%ld", (long)time(NULL), (long)getpid());
+	char *gen = path_join(base, genname);
+	int ret = mkdir(gen, 0755) ? -1 : 0;
+	if (ret)
+		tcz_error("%s: %s", gen, strerror(errno));
+
+	/* Names being replaced or removed. */
+	struct path_list replaced = { 0 };
+	for (size_t i = 0; i < add->n; i++)
+		path_list_add(&replaced, path_base(add->v[i]));
+	for (size_t i = 0; i < drop->n; i++)
+		path_list_add(&replaced, drop->v[i]);
+
+	if (!ret && *old) {
+		char *olddir = path_join(base, old);
+		DIR *d = opendir(olddir);
+		struct dirent *e;
+		while (d && !ret && (e = readdir(d))) {
+			if (e->d_name[0] == '.' || is_index(e->d_name))
+				continue;
+			char *owner = owner_of(e->d_name);
+			int skip = 0;
+			for (size_t i = 0; owner && i < replaced.n; i++)
+				skip |= !strcmp(owner, replaced.v[i]);
+			free(owner);
+			if (skip)
+				continue;
+			char *from = path_join(olddir, e->d_name), *to = path_join(gen, e->d_name);
+			if (link(from, to) && copy_file(from, to))
+				ret = -1;
+			free(from);
+			free(to);
+		}
+		if (d)
+			closedir(d);
+		free(olddir);
+	}
+	for (size_t i = 0; !ret && i < add->n; i++) {
+		const char *src = add->v[i], *name = path_base(src);
+		char *md5path = xasprintf("%s.md5.txt", src), *data = NULL, hex[33], actual[HASH_HEX_MAX];
+		size_t len;
+		/* The one hash an update computes: the extension being added. */
+		if (read_file(md5path, COMPANION_MAX, &data, &len) || md5txt_parse(md5path, data, len, name, hex) ||
+		    hash_file_hex(src, HASH_MD5, actual)) {
+			ret = -1;
+		} else if (strcmp(hex, actual)) {
+			tcz_error("%s: md5 %s does not match its .md5.txt (%s): not added", src, actual, hex);
+			ret = -1;
+		}
+		free(data);
+		free(md5path);
+		char *to = path_join(gen, name);
+		if (!ret)
+			ret = copy_file(src, to);
+		free(to);
+		for (size_t c = 0; !ret && c < NCOMPANIONS; c++) {
+			char *from = xasprintf("%s%s", src, companion_suffixes[c]);
+			char *cto = xasprintf("%s/%s%s", gen, name, companion_suffixes[c]);
+			if (access(from, F_OK) == 0)
+				ret = copy_file(from, cto);
+			free(from);
+			free(cto);
+		}
+	}
+	if (!ret)
+		ret = write_indexes(gen);
+	if (!ret) {
+		char *tmp = xasprintf("%s.tmp.%ld", genlink, (long)getpid());
+		unlink(tmp);
+		if (symlink(genname, tmp) || rename(tmp, genlink)) {
+			tcz_error("%s: switching to the new generation: %s", genlink, strerror(errno));
+			unlink(tmp);
+			ret = -1;
+		}
+		free(tmp);
+	}
+	if (ret) {
+		remove_tree(gen);
+	} else if (*old) {
+		char *olddir = path_join(base, old);
+		remove_tree(olddir);
+		free(olddir);
+	}
+	path_list_free(&replaced);
+	free(gen);
+	free(genname);
+	free(genlink);
+	free(base);
+	return ret;
+}
+
+static int cmd_mirror_build(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "remove", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct path_list add = { 0 }, drop = { 0 };
+	int c;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': {
+			size_t l = strlen(optarg);
+			char *n = l > 4 && !strcmp(optarg + l - 4, ".tcz") ? xstrdup(optarg) : xasprintf("%s.tcz", optarg);
+			if (!ext_name_valid(n)) {
+				free(n);
+				return tcz_usage_error("mirror", "--remove %s: not an extension name", optarg);
+			}
+			path_list_add(&drop, n);
+			free(n);
+			break;
+		}
+		case 'h':
+			fputs("Usage: tcz mirror build DIR [--remove NAME]... [EXT.tcz]...\n"
+			      "Add extensions (with the companion files beside them) to the mirror\n"
+			      "DIR/3.x/tcz/, or remove them, and rewrite info.lst.gz, sizelist.gz and\n"
+			      "md5.db.gz. The new state is built beside and switched in at once.\n", stdout);
+			return TCZ_EXIT_OK;
+		default: return tcz_usage_error("mirror", "unknown option");
+		}
+	}
+	if (optind >= argc)
+		return tcz_usage_error("mirror", "build: no mirror directory given");
+	const char *dir = argv[optind++];
+	for (int i = optind; i < argc; i++) {
+		if (!ext_name_valid(path_base(argv[i]))) {
+			path_list_free(&add);
+			path_list_free(&drop);
+			return tcz_usage_error("mirror", "%s: not a NAME.tcz file", argv[i]);
+		}
+		path_list_add(&add, argv[i]);
+	}
+	int ret = mirror_update(dir, &add, &drop);
+	if (!ret)
+		printf("%s/3.x/tcz: %zu added, %zu removed\n", dir, add.n, drop.n);
+	path_list_free(&add);
+	path_list_free(&drop);
+	return ret ? TCZ_EXIT_FAIL : TCZ_EXIT_OK;
+}
+
+/* Upstream sizes from its sizelist.gz, for --dry-run; -1 if unknown. */
+static long long upstream_size(const char *sizelist, size_t len, const char *name)
+{
+	size_t nl = strlen(name);
+	for (const char *p = sizelist; p && p < sizelist + len;) {
+		const char *e = memchr(p, '\n', (size_t)(sizelist + len - p));
+		if ((size_t)(e ? e - p : sizelist + len - p) > nl && !memcmp(p, name, nl) && p[nl] == ' ')
+			return atoll(p + nl + 1);
+		p = e ? e + 1 : NULL;
+	}
+	return -1;
+}
+
+static char *read_gz(const char *path, size_t *len)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	char *buf = NULL;
+	*len = 0;
+	archive_read_support_filter_gzip(a);
+	archive_read_support_format_raw(a);
+	if (archive_read_open_filename(a, path, 1 << 16) == ARCHIVE_OK &&
+	    archive_read_next_header(a, &e) == ARCHIVE_OK) {
+		size_t cap = 1 << 16;
+		buf = xmalloc(cap);
+		la_ssize_t n;
+		while ((n = archive_read_data(a, buf + *len, cap - *len)) > 0) {
+			*len += (size_t)n;
+			if (*len == cap && cap < (size_t)COMPANION_MAX)
+				buf = xrealloc(buf, cap *= 2);
+			else if (*len == cap)
+				break;
+		}
+	}
+	archive_read_free(a);
+	return buf;
+}
+
+static int cmd_mirror_sync(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *from = NULL, *to = NULL, *kernel = TCZ_DEFAULT_KERNEL;
+	int dry = 0, jobs = 4, c;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f': from = optarg; break;
+		case 't': to = optarg; break;
+		case 'k': kernel = optarg; break;
+		case 'n': dry = 1; break;
+		case 'j': jobs = atoi(optarg); if (jobs < 1 || jobs > 32) return tcz_usage_error("mirror", "-j 1 to 32"); break;
+		case 'h':
+			fputs("Usage: tcz mirror sync --from URL --to DIR [OPTION]... NAME...\n"
+			      "Copy upstream extensions and their whole .dep closure (KERNEL replaced)\n"
+			      "into the mirror DIR, each verified against its .md5.txt, its sha256\n"
+			      "recorded in DIR/tcz-sha256.lock and enforced on later syncs. Interrupted\n"
+			      "downloads resume. Then DIR's indexes are rebuilt as by `mirror build`.\n\n"
+			      "      --from URL    upstream mirror base (extensions in URL/3.x/tcz/)\n"
+			      "      --to DIR      the local mirror\n"
+			      "      --kernel VER  for -KERNEL.tcz dependencies (default " TCZ_DEFAULT_KERNEL ")\n"
+			      "      --dry-run     list what would be fetched, with sizes from upstream's\n"
+			      "                    sizelist.gz, and the total; fetch no extension\n"
+			      "  -j, --jobs N      parallel downloads (default 4)\n", stdout);
+			return TCZ_EXIT_OK;
+		default: return tcz_usage_error("mirror", "unknown option");
+		}
+	}
+	if (!from || !to)
+		return tcz_usage_error("mirror", "sync: --from and --to are required");
+	if (optind >= argc)
+		return tcz_usage_error("mirror", "sync: no extension named");
+	if (mkdir(to, 0755) && errno != EEXIST) {
+		tcz_error("%s: %s", to, strerror(errno));
+		return TCZ_EXIT_FAIL;
+	}
+	/* Downloads in progress live here, so an interrupted sync resumes. */
+	char *stage = path_join(to, ".sync");
+	if (mkdir(stage, 0755) && errno != EEXIST) {
+		tcz_error("%s: %s", stage, strerror(errno));
+		free(stage);
+		return TCZ_EXIT_FAIL;
+	}
+	struct mirror m;
+	mirror_init(&m, from, stage, 1);
+	struct path_list order = { 0 };
+	int ret = closure_resolve(&m, kernel, argv + optind, (size_t)(argc - optind), &order);
+	if (!ret && dry) {
+		char *url = xasprintf("%s/sizelist.gz", m.tcz_base), *dest = path_join(stage, "sizelist.gz");
+		const char *args[] = { "-q", "--no-verify", "-o", dest, url, NULL };
+		size_t len = 0;
+		char *sizes = fetch_run(args) == 0 ? read_gz(dest, &len) : NULL;
+		long long total = 0;
+		int unknown = 0;
+		for (size_t i = 0; i < order.n; i++) {
+			long long s = sizes ? upstream_size(sizes, len, order.v[i]) : -1;
+			if (s < 0)
+				unknown = 1, printf("%s ?\n", order.v[i]);
+			else
+				total += s, printf("%s %lld\n", order.v[i], s);
+		}
+		printf("total %lld bytes%s\n", total, unknown ? " (plus extensions sizelist.gz does not list)" : "");
+		free(sizes);
+		free(url);
+		free(dest);
+	} else if (!ret) {
+		char *lock = path_join(to, "tcz-sha256.lock");
+		struct path_list add = { 0 };
+		/* Up to `jobs` downloads at once, each a tcz fetch child. */
+		size_t next = 0, running = 0;
+		pid_t pids[32];
+		const char *names[32];
+		while (!ret && (next < order.n || running)) {
+			while (!ret && next < order.n && running < (size_t)jobs) {
+				const char *name = order.v[next++];
+				char hex[33];
+				if (mirror_md5(&m, name, hex)) {
+					ret = -1;
+					break;
+				}
+				char *url = xasprintf("%s/%s", m.tcz_base, name), *dest = path_join(stage, name);
+				pid_t pid = fork();
+				if (pid == 0) {
+					const char *args[] = { "-q", "--md5", hex, "--record", lock, "-o", dest, url, NULL };
+					_exit(fetch_run(args) == 0 ? 0 : 1);
+				}
+				free(url);
+				free(dest);
+				if (pid < 0) {
+					tcz_perror("fork");
+					ret = -1;
+					break;
+				}
+				pids[running] = pid;
+				names[running++] = name;
+			}
+			if (!running)
+				break;
+			int status;
+			pid_t done = wait(&status);
+			for (size_t i = 0; i < running; i++) {
+				if (pids[i] != done)
+					continue;
+				if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+					tcz_error("%s: download or verification failed", names[i]);
+					ret = -1;
+				}
+				pids[i] = pids[running - 1];
+				names[i] = names[--running];
+				break;
+			}
+		}
+		while (running && wait(NULL) > 0)
+			running--;
+		/* Companions: .md5.txt and .dep were fetched while resolving;
+		 * .list and .info when upstream has them. */
+		for (size_t i = 0; !ret && i < order.n; i++) {
+			const char *opt[] = { ".list", ".info" };
+			for (size_t s = 0; !ret && s < 2; s++) {
+				char *url = xasprintf("%s/%s%s", m.tcz_base, order.v[i], opt[s]);
+				char *dest = xasprintf("%s/%s%s", stage, order.v[i], opt[s]);
+				const char *args[] = { "-q", "--no-verify", "-o", dest, url, NULL };
+				int rc = fetch_run(args);
+				if (rc != 0 && rc != TCZ_EXIT_NOT_FOUND)
+					ret = -1;
+				free(url);
+				free(dest);
+			}
+			char *p = path_join(stage, order.v[i]);
+			path_list_add(&add, p);
+			free(p);
+		}
+		struct path_list none = { 0 };
+		if (!ret)
+			ret = mirror_update(to, &add, &none);
+		if (!ret) {
+			printf("%s: %zu extensions synced\n", to, order.n);
+			remove_tree(stage);
+		}
+		path_list_free(&add);
+		free(lock);
+	}
+	path_list_free(&order);
+	mirror_free(&m);
+	free(stage);
+	return ret ? TCZ_EXIT_FAIL : TCZ_EXIT_OK;
+}
+
+int cmd_mirror(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "build"))
+		return cmd_mirror_build(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "sync"))
+		return cmd_mirror_sync(argc - 1, argv + 1);
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs("Usage: tcz mirror build|sync ...\n"
+		      "A Tiny Core 3.x mirror tree that tce-load can use (/opt/tcemirror):\n"
+		      "  tcz mirror build DIR [--remove NAME]... [EXT.tcz]...\n"
+		      "  tcz mirror sync --from URL --to DIR [--kernel VER] [--dry-run] [-j N] NAME...\n"
+		      "'tcz mirror build --help' and 'tcz mirror sync --help' tell more.\n", stdout);
+		return TCZ_EXIT_OK;
+	}
+	return tcz_usage_error("mirror", "want 'build' or 'sync'");
+}

@@ -1,0 +1,166 @@
+# tcz mirror build/sync and tcz install, against a stand-in upstream 3.x
+# mirror made here: top -> mid -> base, top -> ipv6-KERNEL, and an unrelated
+# extension that must never be fetched.
+. "$(dirname "$0")/../lib.sh"
+
+KVER=2.6.33.3-tinycore
+
+make_ext() { # NAME DEPS...: a small extension in $T/exts, with .dep
+	local name=$1; shift
+	mkdir -p "$T/trees/$name/usr/local/share/$name"
+	echo "$name content" > "$T/trees/$name/usr/local/share/$name/file"
+	seq 1 2000 > "$T/trees/$name/usr/local/share/$name/numbers"
+	mkdir -p "$T/exts"
+	if [ $# -gt 0 ]; then printf '%s\n' "$@" > "$T/dep.$name"; set -- --dep "$T/dep.$name"; fi
+	SOURCE_DATE_EPOCH=1300000000 "$TCZ" pack -q "$T/trees/$name" -o "$T/exts/$name.tcz" "$@"
+}
+
+upstream() { # the stand-in upstream, served by the logging test server
+	make_ext base
+	make_ext mid base.tcz
+	make_ext "ipv6-$KVER"
+	make_ext top mid.tcz ipv6-KERNEL.tcz
+	make_ext unrelated
+	expect_ok "$TCZ" mirror build "$T/up" "$T"/exts/*.tcz
+	start_bad_http "$T/up"
+	UP=$BAD_URL/good
+}
+
+listing() { # DIR: every path with its type, mode and content hash
+	(cd "$1" && find . -path ./proc -prune -o -printf '%y %m %p %l\n' | LC_ALL=C sort
+	 find . -type f -exec md5sum {} + | LC_ALL=C sort -k2)
+}
+
+test_build_writes_the_3x_index_files() {
+	upstream
+	expect_eq "$(readlink "$T/up/3.x/tcz" | cut -c1-5)" ".tcz." "generation link"
+	expect_eq "$(zcat "$T/up/3.x/tcz/info.lst.gz" | tr '\n' ' ')" \
+		"base.tcz ipv6-$KVER.tcz mid.tcz top.tcz unrelated.tcz " "info.lst.gz"
+	zcat "$T/up/3.x/tcz/sizelist.gz" > "$T/sizes"
+	expect_grep "^top.tcz $(stat -c %s "$T/exts/top.tcz")\$" "$T/sizes"
+	zcat "$T/up/3.x/tcz/md5.db.gz" > "$T/md5"
+	(cd "$T/up/3.x/tcz" && md5sum -c --quiet "$T/md5") || fail "md5.db.gz does not match"
+	expect_eq "$(od -An -tx1 -j4 -N4 "$T/up/3.x/tcz/md5.db.gz" | tr -d ' ')" 00000000 "gzip header time"
+}
+
+test_adding_one_keeps_the_others_and_removing_drops_it_everywhere() {
+	make_ext base; make_ext other
+	expect_ok "$TCZ" mirror build "$T/m" "$T/exts/base.tcz"
+	local ino; ino=$(stat -L -c %i "$T/m/3.x/tcz/base.tcz")
+	expect_ok "$TCZ" mirror build "$T/m" "$T/exts/other.tcz"
+	expect_eq "$(stat -L -c %i "$T/m/3.x/tcz/base.tcz")" "$ino" "unchanged extension hard-linked, not copied"
+	expect_eq "$(zcat "$T/m/3.x/tcz/md5.db.gz" | wc -l)" 2 "md5.db entries"
+	expect_ok "$TCZ" mirror build "$T/m" --remove base
+	expect_no_file "$T/m/3.x/tcz/base.tcz"
+	expect_no_file "$T/m/3.x/tcz/base.tcz.md5.txt"
+	for f in info.lst.gz sizelist.gz md5.db.gz; do
+		zcat "$T/m/3.x/tcz/$f" > "$T/idx"
+		expect_no_grep '^base\.tcz|  base\.tcz$' "$T/idx"
+	done
+	expect_eq "$(ls -a "$T/m/3.x" | grep -c '^\.tcz\.')" 1 "old generations removed"
+}
+
+test_build_refuses_an_extension_whose_md5_lies() {
+	make_ext base
+	printf '00000000000000000000000000000000  base.tcz\n' > "$T/exts/base.tcz.md5.txt"
+	expect_status 1 "$TCZ" mirror build "$T/m" "$T/exts/base.tcz"
+	expect_grep 'does not match its .md5.txt' "$T/err"
+	expect_no_file "$T/m/3.x/tcz"
+}
+
+test_sync_fetches_exactly_the_closure() {
+	upstream
+	expect_ok "$TCZ" mirror sync --from "$UP" --to "$T/mir" top
+	grep -o 'GET /good/3.x/tcz/[^ ]*\.tcz ' "$BAD_LOG" | sort -u | awk '{print $2}' > "$T/got"
+	printf '/good/3.x/tcz/%s\n' base.tcz "ipv6-$KVER.tcz" mid.tcz top.tcz > "$T/want"
+	expect_same_files "$T/want" "$T/got"
+	expect_no_grep unrelated "$BAD_LOG"
+	(cd "$T/mir/3.x/tcz" && md5sum -c --quiet ./*.md5.txt) || fail "synced files do not verify"
+	expect_eq "$(wc -l < "$T/mir/tcz-sha256.lock")" 4 "sha256 lock entries"
+	expect_file "$T/mir/3.x/tcz/top.tcz.dep"
+}
+
+test_sync_dry_run_lists_sizes_and_fetches_no_extension() {
+	upstream
+	expect_ok "$TCZ" mirror sync --dry-run --from "$UP" --to "$T/mir" top
+	expect_grep "^top.tcz $(stat -c %s "$T/exts/top.tcz")\$" "$T/out"
+	expect_grep '^total [0-9]+ bytes$' "$T/out"
+	expect_no_grep 'GET /good/3.x/tcz/[^ ]*\.tcz ' "$BAD_LOG"
+}
+
+test_install_equals_unpacking_each_by_hand_and_is_idempotent() {
+	upstream
+	mkdir "$T/root" "$T/byhand"
+	expect_ok "$TCZ" install top --root "$T/root" --mirror "$UP" --onboot --keep
+	for e in base mid "ipv6-$KVER" top; do "$TCZ" unpack "$T/exts/$e.tcz" -C "$T/byhand"; done
+	diff -r "$T/byhand/usr/local/share" "$T/root/usr/local/share" >&2 || fail "installed files differ"
+	expect_eq "$(ls "$T/root/usr/local/tce.installed" | tr '\n' ' ')" "base ipv6-$KVER mid top " "markers"
+	expect_eq "$(cat "$T/root/tce/onboot.lst")" "top.tcz" "onboot.lst"
+	expect_file "$T/root/tce/optional/top.tcz"
+	listing "$T/root" > "$T/before"
+	expect_ok "$TCZ" install top --root "$T/root" --mirror "$UP" --onboot --keep
+	listing "$T/root" > "$T/after"
+	expect_same_files "$T/before" "$T/after"
+}
+
+test_install_aborts_with_root_unchanged() {
+	upstream
+	mkdir -p "$T/root/etc"; echo keep > "$T/root/etc/keep"
+	listing "$T/root" > "$T/before"
+	# A corrupted extension on the mirror (its .md5.txt no longer matches).
+	printf 'garbage' | dd of="$T/up/3.x/tcz/mid.tcz" bs=1 seek=200 conv=notrunc 2>/dev/null
+	expect_status 1 "$TCZ" install top --root "$T/root" --mirror "$T/up"
+	expect_grep 'mid.tcz: download or md5 check failed: nothing was installed' "$T/err"
+	listing "$T/root" > "$T/after"
+	expect_same_files "$T/before" "$T/after"
+	# A missing dependency.
+	rm "$T/up/3.x/tcz/base.tcz.md5.txt"
+	expect_status 1 "$TCZ" install top --root "$T/root" --mirror "$T/up"
+	expect_grep 'base.tcz is needed by mid.tcz' "$T/err"
+	listing "$T/root" > "$T/after"
+	expect_same_files "$T/before" "$T/after"
+}
+
+test_dependency_cycle_is_named() {
+	make_ext a b.tcz; make_ext b c.tcz; make_ext c a.tcz
+	expect_ok "$TCZ" mirror build "$T/m" "$T"/exts/*.tcz
+	mkdir "$T/root"
+	expect_status 1 "$TCZ" install a --root "$T/root" --mirror "$T/m"
+	expect_grep 'dependency cycle: a.tcz -> b.tcz -> c.tcz -> a.tcz' "$T/err"
+	expect_eq "$(ls -A "$T/root")" "" "root touched"
+}
+
+test_hostile_names_are_refused() {
+	upstream
+	mkdir "$T/root"
+	expect_status 1 "$TCZ" install ../../etc/passwd --root "$T/root" --mirror "$T/up"
+	expect_grep 'is not an extension name' "$T/err"
+	printf '../evil.tcz\n' > "$T/up/3.x/tcz/top.tcz.dep"
+	expect_status 1 "$TCZ" install top --root "$T/root" --mirror "$T/up"
+	expect_grep "top.tcz.dep:1: '../evil.tcz' is not an extension name" "$T/err"
+}
+
+# TCL3's own client: busybox wget, walking .dep files as tce-load does.
+test_busybox_wget_installs_the_closure_like_tce_load() {
+	upstream
+	expect_ok "$TCZ" mirror sync --from "$UP" --to "$T/mir" top
+	local port=$((20000 + RANDOM % 20000))
+	busybox httpd -f -p "127.0.0.1:$port" -h "$T/mir" &
+	hpid=$!
+	trap 'kill $hpid $BAD_PID 2>/dev/null' EXIT
+	sleep 0.3
+	mkdir "$T/tce"
+	fetch_ext() { # as tce-load: .md5.txt, .tcz, md5sum -c, then .dep recursively
+		local name=${1//KERNEL/$KVER} base=http://127.0.0.1:$port/3.x/tcz
+		[ -f "$T/tce/$name" ] && return 0
+		(cd "$T/tce" && busybox wget -q "$base/$name.md5.txt" && busybox wget -q "$base/$name" &&
+			busybox md5sum -c "$name.md5.txt" >/dev/null) || fail "tce-load-like fetch of $name failed"
+		if (cd "$T/tce" && busybox wget -q "$base/$name.dep" 2>/dev/null); then
+			local d; for d in $(cat "$T/tce/$name.dep"); do fetch_ext "$d"; done
+		fi
+	}
+	fetch_ext top.tcz
+	expect_eq "$(ls "$T/tce" | grep '\.tcz$' | tr '\n' ' ')" "base.tcz ipv6-$KVER.tcz mid.tcz top.tcz " "fetched"
+}
+
+run_tests
