@@ -28,7 +28,7 @@ export SOURCE_DATE_EPOCH
 PKG_KNOWN_VARIABLES := VERSION SOURCE SITE SHA256 SOURCE_FILE LICENSE LICENSE_FILES \
 	DEPENDENCIES TCZ_DEPS DESCRIPTION HOMEPAGE COMMENTS CONF_ENV CONF_OPTS MAKE_OPTS \
 	INSTALL_OPTS CONFIGURE_CMDS BUILD_CMDS INSTALL_CMDS POST_PATCH_CMDS CHECK_WAIVE \
-	TCE_INSTALLED VARIABLES EXTRA_SOURCES
+	TCE_INSTALLED VARIABLES TCZ_CMDS EXTRA_SOURCES
 
 # The cross environment every package builds with. The compiler is pointed
 # at the staging tree, which holds the sysroot plus the build dependencies.
@@ -81,7 +81,9 @@ $(if $($(2)_SOURCE_FILE),,
 $(TCZ_DL_DIR)/$$($(2)_SOURCE): | $(TCZ)
 	@echo "[1/9] $$($(2)_TITLE): source"
 	@mkdir -p $(TCZ_DL_DIR)
-	$(Q)$(TCZ) fetch -o $$@ --sha256 $$($(2)_SHA256) $$(addsuffix /$$($(2)_SOURCE),$$($(2)_SITE))
+	$(Q)$$(if $$(filter none,$$($(2)_SHA256)),\
+		echo "tcbuild: $(1): no checksum is published for $$($(2)_SOURCE) ($$($(2)_SITE)); tcbuild will not download it blind: get it yourself; verify it (its signature for one) and build with $(2)_SOURCE_FILE=/path/to/$$($(2)_SOURCE)" >&2; exit 1,\
+		$(TCZ) fetch -o $$@ --sha256 $$($(2)_SHA256) $$(addsuffix /$$($(2)_SOURCE),$$($(2)_SITE)))
 )
 
 # 2 extract (again when a patch changes: patches apply to a fresh tree).
@@ -125,14 +127,16 @@ $$($(2)_BUILDDIR)/.stamp_staged: $$($(2)_BUILDDIR)/.stamp_installed $(STAGING_DI
 # 7-9 split, strip, check, pack: one script, one stamp.
 $$($(2)_BUILDDIR)/.stamp_packed: $$($(2)_BUILDDIR)/.stamp_installed \
 		$$$$(foreach d,$$$$($(2)_DEPENDENCIES),$$$$($$$$(call pkg-upper,$$$$(d))_BUILDDIR)/.stamp_packed) | $(TCZ)
-	$(Q)PKG=$(1) VERSION='$$($(2)_VERSION)' DESTDIR=$$($(2)_DESTDIR) WORK=$$($(2)_BUILDDIR)/tcz \
+	$$(if $$($(2)_TCZ_CMDS),$$(file >$$($(2)_BUILDDIR)/tcz.sh,$$($(2)_TCZ_CMDS)))
+	$(Q)$$(if $$($(2)_TCZ_CMDS),$(PKG_SCRIPTS)/step.sh $$($(2)_LOG) "[7/9] $$($(2)_TITLE): pack" $$($(2)_BUILDDIR) $$($(2)_BUILDDIR)/tcz.sh,\
+	PKG=$(1) VERSION='$$($(2)_VERSION)' DESTDIR=$$($(2)_DESTDIR) WORK=$$($(2)_BUILDDIR)/tcz \
 		OUT=$(TCZ_OUT_DIR) TCZ=$(TCZ) STRIP=$(TARGET_STRIP) GLIBC=$(TARGET_GLIBC_VERSION) \
 		KERNEL=$(TARGET_KERNEL_VERSION) BUILD_TREE=$(BUILD_ROOT) LOG=$$($(2)_LOG) \
 		WAIVE='$$($(2)_CHECK_WAIVE)' TCZ_DEPS='$$($(2)_TCZ_DEPS)' \
 		DESCRIPTION='$$(or $$($(2)_DESCRIPTION),$(1))' HOMEPAGE='$$($(2)_HOMEPAGE)' \
 		LICENSE='$$($(2)_LICENSE)' COMMENTS='$$($(2)_COMMENTS)' \
 		TCE_INSTALLED='$$(if $$($(2)_TCE_INSTALLED),$$(dir $(3))$$($(2)_TCE_INSTALLED))' \
-		BASE_SONAMES=$(TCL3_BASE_SONAMES) $(PKG_SCRIPTS)/tcz-package.sh
+		BASE_SONAMES=$(TCL3_BASE_SONAMES) $(PKG_SCRIPTS)/tcz-package.sh)
 	$(Q)touch $$@
 
 .PHONY: $(1) $(1)-source $(1)-extract $(1)-patch $(1)-configure $(1)-build $(1)-install \
@@ -171,6 +175,7 @@ generic-package = $(call generic-package-inner,$(pkg-name-of-recipe),$(call pkg-
 
 include $(TOPDIR)/recipes/pkg-autotools.mk
 include $(TOPDIR)/recipes/pkg-make.mk
+include $(TOPDIR)/recipes/pkg-kernel.mk
 
 # The staging tree: the sysroot, then each package's install.
 $(STAGING_DIR)/.stamp_init: $(TOOLCHAIN_STAMP) $(O)/host/.deps-packages
