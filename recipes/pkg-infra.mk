@@ -105,7 +105,7 @@ $$($(2)_BUILDDIR)/.stamp_patched: $$($(2)_BUILDDIR)/.stamp_extracted
 $$($(2)_BUILDDIR)/.stamp_configured: $$($(2)_BUILDDIR)/.stamp_patched $(STAGING_DIR)/.stamp_init \
 		$$$$(foreach d,$$$$($(2)_DEPENDENCIES),$$$$($$$$(call pkg-upper,$$$$(d))_BUILDDIR)/.stamp_staged)
 	$$(file >$$($(2)_BUILDDIR)/configure.sh,$$($(2)_CONFIGURE_CMDS))
-	$(Q)$(PKG_SCRIPTS)/step.sh $$($(2)_LOG) "[4/9] $$($(2)_TITLE): configure" $$($(2)_SRCDIR) $$($(2)_BUILDDIR)/configure.sh
+	+$(Q)$(PKG_SCRIPTS)/step.sh $$($(2)_LOG) "[4/9] $$($(2)_TITLE): configure" $$($(2)_SRCDIR) $$($(2)_BUILDDIR)/configure.sh
 	$(Q)touch $$@
 
 # 5 build
@@ -117,7 +117,7 @@ $$($(2)_BUILDDIR)/.stamp_built: $$($(2)_BUILDDIR)/.stamp_configured
 # 6 install into the package's own DESTDIR (prefix /usr/local), then staging.
 $$($(2)_BUILDDIR)/.stamp_installed: $$($(2)_BUILDDIR)/.stamp_built
 	$$(file >$$($(2)_BUILDDIR)/install.sh,rm -rf $$($(2)_DESTDIR) && mkdir -p $$($(2)_DESTDIR)$$(newline)$$($(2)_INSTALL_CMDS))
-	$(Q)$(PKG_SCRIPTS)/step.sh $$($(2)_LOG) "[6/9] $$($(2)_TITLE): install" $$($(2)_SRCDIR) $$($(2)_BUILDDIR)/install.sh
+	+$(Q)$(PKG_SCRIPTS)/step.sh $$($(2)_LOG) "[6/9] $$($(2)_TITLE): install" $$($(2)_SRCDIR) $$($(2)_BUILDDIR)/install.sh
 	$(Q)touch $$@
 
 $$($(2)_BUILDDIR)/.stamp_staged: $$($(2)_BUILDDIR)/.stamp_installed $(STAGING_DIR)/.stamp_init

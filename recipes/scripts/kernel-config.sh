@@ -12,7 +12,7 @@ if [ -f "$base" ]; then
 else
 	$make_cmd "$base"
 fi
-yes '' | $make_cmd oldconfig > /dev/null
+(set +o pipefail; yes '' | $make_cmd oldconfig > /dev/null)
 cp .config .config.base
 for frag; do
 	[ -f "$frag" ] || { echo "kernel-config.sh: $frag: no such fragment" >&2; exit 1; }
@@ -22,7 +22,7 @@ for frag; do
 		echo "$line" >> .config
 	done
 done
-yes '' | $make_cmd oldconfig > /dev/null
+(set +o pipefail; yes '' | $make_cmd oldconfig > /dev/null)
 # Say which requested values the kernel refused (a dependency missing).
 for frag; do
 	grep -E '^CONFIG_[A-Za-z0-9_]+=' "$frag" | while read -r line; do

@@ -38,6 +38,8 @@ for g in $(cd "$work" && ls -d */ 2>/dev/null | tr -d /); do
 	name=$g-$kver
 	args=()
 	if [ -s "$work/$g.deps" ]; then sort -u "$work/$g.deps" > "$work/$g.dep"; args=(--dep "$work/$g.dep"); fi
-	"$tcz" pack -q "$work/$g" -o "$out/$name.tcz" "${args[@]}"
+	printf 'Title:\t\t%s.tcz\nDescription:\t%s\nVersion:\t%s\nAuthor:\t\tthe Linux kernel authors\nOriginal-site:\thttps://www.kernel.org\nCopying-policy:\tGPL-2.0\nSize:\t\t-\nExtension_by:\ttcbuild\nComments:\tKernel modules (%s) for Linux %s.\nChange-log:\t-\nCurrent:\t%s\n' \
+		"$name" "$g kernel modules" "$kver" "$g" "$kver" "$kver" > "$work/$g.info"
+	"$tcz" pack -q "$work/$g" -o "$out/$name.tcz" --info "$work/$g.info" "${args[@]}"
 	"$tcz" check "$out/$name.tcz"
 done
