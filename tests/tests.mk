@@ -30,5 +30,6 @@ test-fast: $(TCZ) $(TEST_UNITS) $(O)/host/.deps-test
 test-toolchain: $(TCZ) $(O)/host/.deps-test $(O)/host/.deps-toolchain
 	$(Q)O=$(O) $(TOPDIR)/tests/toolchain/prepare
 	$(Q)O=$(O) $(TOPDIR)/tests/run.sh toolchain $(T)
-test-e2e: $(TCZ) $(O)/host/.deps-test
+test-e2e: $(TCZ) $(O)/host/.deps-test $(O)/host/.deps-toolchain $(O)/host/.deps-kernel $(O)/host/.deps-packages
+	$(Q)O=$(O) $(TOPDIR)/tests/toolchain/prepare
 	$(Q)O=$(O) $(TOPDIR)/tests/run.sh e2e $(T)

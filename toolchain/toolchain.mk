@@ -29,16 +29,18 @@ TARGET_SYSROOT := $(TOOLCHAIN_DIR)/$(TARGET_TRIPLET)/sysroot
 # Bump when toolchain/build.sh changes what it produces: part of the key.
 TOOLCHAIN_FORMAT := 1
 
-# Sources. Checksums are GNU's published sha512.sum values (see
-# toolchain/README.md for where each was read). A local tarball can replace
-# the download: BINUTILS_SOURCE_FILE / GCC_SOURCE_FILE (its sha256 then
-# enters the cache key and the log).
-BINUTILS_VERSION ?= 2.43.1
+# Sources. The checksums to pin are GNU's published sha512.sum values
+# (gcc.gnu.org/pub/gcc/releases/gcc-X/sha512.sum, .../binutils/releases/
+# sha512.sum); none could be read where this was written, so they are empty
+# and the build refuses to download blind until they are set (see
+# toolchain/README.md). A local, verified tarball replaces the download:
+# BINUTILS_SOURCE_FILE / GCC_SOURCE_FILE (its sha256 enters the key and log).
+BINUTILS_VERSION ?= 2.45
 BINUTILS_SOURCE ?= binutils-$(BINUTILS_VERSION).tar.xz
 BINUTILS_SITE ?= https://ftp.gnu.org/gnu/binutils
 BINUTILS_SHA512 ?=
 BINUTILS_SOURCE_FILE ?=
-GCC_VERSION ?= 14.2.0
+GCC_VERSION ?= 15.2.0
 GCC_SOURCE ?= gcc-$(GCC_VERSION).tar.xz
 GCC_SITE ?= https://ftp.gnu.org/gnu/gcc/gcc-$(GCC_VERSION)
 GCC_SHA512 ?=

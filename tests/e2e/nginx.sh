@@ -1,0 +1,87 @@
+# make nginx, end to end: sources from Debian served as the primary site
+# (byte-identical to upstream, verified against the recipes' real sha256),
+# built with the toolchain against the stand-in sysroot, checked, packed,
+# published with make mirror, installed with tcz install, and run under
+# qemu-i386 serving HTTP and HTTPS to curl.
+. "$(dirname "$0")/../lib.sh"
+
+MODULES="http_ssl http_v2 stream"
+# The stand-in sysroot's glibc and ABI note (Debian's), instead of TCL3's.
+STANDIN=(TARGET_GLIBC_VERSION=2.36 TARGET_KERNEL_VERSION=3.2.0)
+
+primary_site() { # upstream file names, Debian's bytes
+	mkdir -p "$T/primary"
+	cp "$("$TOP/tests/debian-source.sh" nginx)" "$T/primary/nginx-1.22.1.tar.gz"
+	cp "$("$TOP/tests/debian-source.sh" pcre2)" "$T/primary/pcre2-10.42.tar.gz"
+	cp "$("$TOP/tests/debian-source.sh" openssl)" "$T/primary/openssl-3.0.20.tar.gz"
+	# Debian's zlib is a DFSG repack, not upstream's bytes: a local override.
+	ZLIB_ORIG=$("$TOP/tests/debian-source.sh" zlib)
+}
+
+build() {
+	make -s -C "$TOP" nginx O="$O" NGINX_MODULES="$MODULES" TCZ_PRIMARY_SITE="$T/primary" \
+		ZLIB_SOURCE_FILE="$ZLIB_ORIG" "${STANDIN[@]}" "$@"
+}
+
+test_nginx_builds_installs_and_serves_http_and_https() {
+	primary_site
+	build > "$T/build.log" 2>&1 || { tail -n 40 "$T/build.log" >&2; fail "make nginx failed"; }
+	local t
+	for t in "$O"/tcz/{nginx,openssl,pcre2,zlib}.tcz; do expect_ok "$TCZ" check "$t"; done
+	# .dep: exactly what the ELF NEEDED entries require beyond the base system.
+	expect_eq "$(sort "$O/tcz/nginx.tcz.dep" | tr '\n' ' ')" "openssl.tcz pcre2.tcz zlib.tcz " "nginx.tcz.dep"
+	expect_grep '^   openssl.tcz$' "$O/tcz/nginx.tcz.tree"
+
+	# Publish and install as a TCL3 guest would, into a copy of the sysroot.
+	expect_ok make -s -C "$TOP" mirror O="$O"
+	cp -a "$O/toolchain/i486-tcl3-linux-gnu/sysroot" "$T/root"
+	expect_ok "$TCZ" install nginx --root "$T/root" --mirror "$O/mirror"
+	expect_eq "$(ls "$T/root/usr/local/tce.installed" | tr '\n' ' ')" "nginx openssl pcre2 zlib " "installed"
+	expect_file "$T/root/usr/local/etc/nginx/nginx.conf.default"
+
+	expect_ok qemu-i386 -L "$T/root" "$T/root/usr/local/sbin/nginx" -V
+	local m
+	for m in --with-http_ssl_module --with-http_v2_module --with-stream; do expect_grep -- "$m( |\$)" "$T/err"; done
+	expect_no_grep -- '--with-http_realip_module|--with-http_gzip_static_module' "$T/err"
+
+	# Serve a file over HTTP and HTTPS (a self-signed certificate).
+	local http=$((20000 + RANDOM % 10000)) https=$((30000 + RANDOM % 10000))
+	mkdir -p "$T/srv/html" "$T/srv/logs" "$T/srv/tmp"
+	echo "hello from nginx on tcl3 $$" > "$T/srv/html/index.html"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost \
+		-keyout "$T/srv/key.pem" -out "$T/srv/cert.pem" 2>/dev/null
+	cat > "$T/srv/nginx.conf" <<CONF
+daemon off; master_process off; pid $T/srv/nginx.pid; error_log $T/srv/logs/error.log;
+events { worker_connections 16; }
+http {
+	access_log $T/srv/logs/access.log;
+	client_body_temp_path $T/srv/tmp/body; proxy_temp_path $T/srv/tmp/proxy;
+	fastcgi_temp_path $T/srv/tmp/fcgi; uwsgi_temp_path $T/srv/tmp/uwsgi; scgi_temp_path $T/srv/tmp/scgi;
+	server { listen 127.0.0.1:$http; root $T/srv/html; }
+	server { listen 127.0.0.1:$https ssl http2; root $T/srv/html;
+		ssl_certificate $T/srv/cert.pem; ssl_certificate_key $T/srv/key.pem; }
+}
+CONF
+	qemu-i386 -L "$T/root" "$T/root/usr/local/sbin/nginx" -e stderr -c "$T/srv/nginx.conf" 2> "$T/nginx.err" &
+	local pid=$!
+	trap 'kill $pid 2>/dev/null' EXIT
+	local i
+	for i in $(seq 100); do curl -s "http://127.0.0.1:$http/" > "$T/got" 2>/dev/null && break; sleep 0.2; done
+	expect_grep "^hello from nginx on tcl3 $$\$" "$T/got"
+	curl -sk "https://127.0.0.1:$https/" > "$T/got-tls" || { cat "$T/nginx.err" >&2; fail "https request failed"; }
+	expect_grep "^hello from nginx on tcl3 $$\$" "$T/got-tls"
+	kill $pid
+}
+
+test_second_make_nginx_does_nothing_quickly() {
+	primary_site
+	build >/dev/null 2>&1 || fail "make nginx failed"
+	local start end
+	start=$(date +%s%N)
+	build > "$T/out" 2>&1
+	end=$(date +%s%N)
+	expect_no_grep '^\[' "$T/out"
+	[ $(( (end - start) / 1000000 )) -lt 300 ] || fail "a no-op make nginx took $(( (end - start) / 1000000 )) ms"
+}
+
+run_tests
