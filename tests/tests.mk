@@ -33,3 +33,8 @@ test-toolchain: $(TCZ) $(O)/host/.deps-test $(O)/host/.deps-toolchain
 test-e2e: $(TCZ) $(O)/host/.deps-test $(O)/host/.deps-toolchain $(O)/host/.deps-kernel $(O)/host/.deps-packages
 	$(Q)O=$(O) $(TOPDIR)/tests/toolchain/prepare
 	$(Q)O=$(O) $(TOPDIR)/tests/run.sh e2e $(T)
+
+# Benchmarks against peer tools; each tests/bench/*.sh prints its ratios.
+.PHONY: bench
+bench: $(TCZ) $(O)/host/.deps-bench $(O)/host/.deps-test
+	$(Q)for b in $(TOPDIR)/tests/bench/*.sh; do O=$(O) TCZ=$(TCZ) $$b || exit 1; done
