@@ -1,7 +1,7 @@
-/* tcz elf: the ELF rules of elf.h on files given on the command line, and
+/* tcz elf: the ELF rules of elfrules.h on files given on the command line, and
  * the NEEDED/SONAME listings the recipes use to compute .dep files. */
 #include "commands.h"
-#include "elf.h"
+#include "elfrules.h"
 #include "util.h"
 
 #include <getopt.h>

@@ -74,6 +74,13 @@ int image_open(struct image *img, const char *path)
 	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
 		if (starts[i] >= img->super.bytes_used || starts[i] < sizeof(sqfs_super_t))
 			return fail(img, "corrupted (a table lies outside the image)", 0);
+	/* libsquashfs allocates tables by the counts the super block claims:
+	 * a forged count must not become a multi-gigabyte allocation. No
+	 * table can hold more entries than the image has bytes for. */
+	if ((unsigned long long)img->super.fragment_entry_count * 16 > img->super.bytes_used ||
+	    (unsigned long long)img->super.id_count * 4 > img->super.bytes_used ||
+	    img->super.inode_count > img->super.bytes_used)
+		return fail(img, "corrupted (table sizes larger than the image)", 0);
 	err = sqfs_compressor_config_init(&img->cfg, img->super.compression_id,
 					  img->super.block_size, SQFS_COMP_FLAG_UNCOMPRESS);
 	if (!err)

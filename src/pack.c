@@ -181,7 +181,8 @@ static int scan_dir(struct packer *p, struct node *n, int dirfd)
 		closedir(d);
 		return -1;
 	}
-	qsort(n->children, n->nchildren, sizeof(*n->children), by_name);
+	if (n->nchildren)
+		qsort(n->children, n->nchildren, sizeof(*n->children), by_name);
 	n->nlink = 2;
 	for (size_t i = 0; i < n->nchildren && !ret; i++) {
 		struct node *c = n->children[i];

@@ -14,15 +14,25 @@ endef
 $(eval $(call unit-variant,$(O)/host,))
 $(eval $(call unit-variant,$(O)/host-asan,$(TCZ_SAN_FLAGS)))
 
+# libFuzzer targets (clang) for the parsers of untrusted input; the fast
+# suite runs each for a few seconds on a seed corpus (tests/t/fuzz.sh).
+FUZZ_SRCS := $(sort $(wildcard $(TOPDIR)/tests/fuzz/*_fuzz.c))
+FUZZERS := $(patsubst $(TOPDIR)/tests/fuzz/%.c,$(O)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -g -O1
+$(O)/fuzz/%_fuzz: $(TOPDIR)/tests/fuzz/%_fuzz.c $(TCZ_LIB_SRCS) $(wildcard $(TOPDIR)/src/*.h) | $(O)/fuzz/.dir $(O)/host/.deps-test
+	@$(if $(Q),echo '  FUZZ-CC $(notdir $@)')
+	$(Q)clang -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -D_FILE_OFFSET_BITS=64 -I$(TOPDIR)/src \
+		$(shell pkg-config --cflags $(TCZ_PKGS) 2>/dev/null) $(FUZZ_FLAGS) -o $@ $< $(TCZ_LIB_SRCS) $(TCZ_LDLIBS)
+
 TEST_UNITS := $(patsubst $(TOPDIR)/tests/unit/%.c,$(O)/host/tests/%,$(TEST_UNIT_SRCS))
 TEST_UNITS_ASAN := $(patsubst $(TOPDIR)/tests/unit/%.c,$(O)/host-asan/tests/%,$(TEST_UNIT_SRCS))
 
 .PHONY: test test-fast test-asan
-test: $(TCZ) $(TCZ_ASAN) $(TEST_UNITS) $(TEST_UNITS_ASAN) $(O)/host/.deps-test
+test: $(TCZ) $(TCZ_ASAN) $(TEST_UNITS) $(TEST_UNITS_ASAN) $(FUZZERS) $(O)/host/.deps-test
 	$(Q)O=$(O) $(TOPDIR)/tests/run.sh --asan fast
 
 # One pass only, for quick iteration: `make test-fast T=pack` runs tests/t/pack.sh.
-test-fast: $(TCZ) $(TEST_UNITS) $(O)/host/.deps-test
+test-fast: $(TCZ) $(TEST_UNITS) $(FUZZERS) $(O)/host/.deps-test
 	$(Q)O=$(O) $(TOPDIR)/tests/run.sh fast $(T)
 
 # Slow tiers: each tests/<tier>/*.sh script brings what it needs.

@@ -1,4 +1,4 @@
-/* ELF rules for Tiny Core 3.x binaries; see elf.h. libelf reads the
+/* ELF rules for Tiny Core 3.x binaries; see elfrules.h. libelf reads the
  * structure, capstone decodes the instructions: neither is ours to write.
  *
  * The i486 rule. TCL3 runs on i486-class CPUs (and coLinux guests on any
@@ -21,7 +21,7 @@
  * The check looks at what a binary actually contains (linked, shipped),
  * function by function, attributing code through the symbol table.
  */
-#include "elf.h"
+#include "elfrules.h"
 #include "util.h"
 
 #include <capstone/capstone.h>

@@ -5,8 +5,8 @@
  *   no GLIBC_x.y symbol version newer than the target's glibc;
  *   no ELF ABI note naming a kernel newer than the target's;
  *   no RPATH/RUNPATH into the build tree. */
-#ifndef TCZ_ELF_H
-#define TCZ_ELF_H
+#ifndef TCZ_ELFRULES_H
+#define TCZ_ELFRULES_H
 
 #include "companion.h"
 
