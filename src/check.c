@@ -8,12 +8,15 @@
  *   tree: owned by root (group staff allowed on tce.installed), directory
  *     modes 755/775/2755/2775, /usr/local/tce.installed holds exactly one
  *     executable named after the extension
+ *   ELF files inside: the rules of elfrules.h (i386, /lib/ld-linux.so.2,
+ *     i486 instructions, glibc and kernel versions of the target)
  *   companions: NAME.tcz.md5.txt matches the bytes, NAME.tcz.list equals the
  *     image's non-directory paths, .info (if present) has the 11 fields with
  *     Title = NAME.tcz, .dep (if present) is well formed
  */
 #include "commands.h"
 #include "companion.h"
+#include "elfrules.h"
 #include "hash.h"
 #include "image.h"
 #include "util.h"
@@ -35,6 +38,7 @@ struct checker {
 	const char *name; /* NAME.tcz */
 	unsigned problems;
 	struct path_list files;
+	const struct elf_rules *rules;
 };
 
 static void problem(struct checker *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -65,7 +69,40 @@ static void check_super(struct checker *k, const struct image *img)
 		problem(k, "%llu bytes appended after the image", img->file_size - padded);
 }
 
-static void check_tree(struct checker *k, const sqfs_tree_node_t *n, const char *path)
+/* An ELF file inside the image: copied to a scratch file for libelf. */
+static void check_elf(struct checker *k, struct image *img, const sqfs_tree_node_t *c, const char *path)
+{
+	unsigned char magic[4];
+	if (sqfs_data_reader_read(img->data, c->inode, 0, magic, 4) != 4 || memcmp(magic, "\177ELF", 4))
+		return;
+	char tmp[] = "/tmp/tcz-check.XXXXXX";
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		tcz_error("%s: scratch file: %s", k->image, strerror(errno));
+		k->problems++;
+		return;
+	}
+	static unsigned char buf[1 << 16];
+	sqfs_u64 size = 0, off = 0;
+	sqfs_inode_get_file_size(c->inode, &size);
+	int ok = 1;
+	while (ok && off < size) {
+		sqfs_s32 got = sqfs_data_reader_read(img->data, c->inode, off, buf, sizeof(buf));
+		ok = got > 0 && write(fd, buf, (size_t)got) == got;
+		off += got > 0 ? (sqfs_u64)got : 0;
+	}
+	close(fd);
+	char *label = xasprintf("%s:%s", k->name, path);
+	int n = ok ? elf_check(tmp, label, k->rules) : -1;
+	if (n < 0)
+		problem(k, "%s: cannot read as ELF", path);
+	else
+		k->problems += (unsigned)n;
+	free(label);
+	unlink(tmp);
+}
+
+static void check_tree(struct checker *k, struct image *img, const sqfs_tree_node_t *n, const char *path)
 {
 	for (const sqfs_tree_node_t *c = n->children; c; c = c->next) {
 		char *p = *path ? xasprintf("%s/%s", path, (const char *)c->name)
@@ -92,9 +129,11 @@ static void check_tree(struct checker *k, const sqfs_tree_node_t *n, const char 
 				if (count > 1)
 					problem(k, "%s: %u entries; Tiny Core runs exactly one script", p, count);
 			}
-			check_tree(k, c, p);
+			check_tree(k, img, c, p);
 		} else {
 			path_list_add(&k->files, p);
+			if (S_ISREG(mode))
+				check_elf(k, img, c, p);
 		}
 		free(p);
 	}
@@ -177,32 +216,51 @@ static void usage(FILE *out)
 	      "block size 4096, no xattrs, nothing appended; owned by root; directory\n"
 	      "modes 755/775/2755/2775; usr/local/tce.installed holds only NAME's script;\n"
 	      "NAME.tcz.md5.txt and NAME.tcz.list present and matching the image;\n"
-	      ".info (11 fields of 3.x, Title = NAME.tcz) and .dep well formed if present.\n"
+	      ".info (11 fields of 3.x, Title = NAME.tcz) and .dep well formed if present;\n"
+	      "every ELF file inside: 32-bit i386, /lib/ld-linux.so.2, nothing newer than\n"
+	      "the i486, no GLIBC_x.y or ABI-note kernel newer than the target's.\n"
 	      "Every problem is printed. Exit status 3 if any rule fails, 1 if an image\n"
 	      "cannot be read at all.\n\n"
-	      "  -h, --help  this help\n", out);
+	      "      --glibc X.Y      the target's glibc (default 2.11, TCL3's)\n"
+	      "      --kernel X.Y.Z   the target's kernel (default 2.6.33)\n"
+	      "      --build-dir DIR  no RPATH/RUNPATH may point under DIR\n"
+	      "      --waive i486     skip the instruction check (a recipe's waiver)\n"
+	      "  -h, --help           this help\n", out);
 }
 
 int cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "glibc", required_argument, NULL, 'g' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "build-dir", required_argument, NULL, 'b' },
+		{ "waive", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	/* TCL3's own glibc and kernel unless told otherwise. */
+	struct elf_rules rules = { .glibc = "2.11", .kernel = "2.6.33" };
 	int c;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			usage(stdout);
-			return TCZ_EXIT_OK;
+		switch (c) {
+		case 'g': rules.glibc = optarg; break;
+		case 'k': rules.kernel = optarg; break;
+		case 'b': rules.build_dir = optarg; break;
+		case 'w':
+			if (strcmp(optarg, "i486"))
+				return tcz_usage_error("check", "--waive %s: only the i486 check can be waived", optarg);
+			rules.skip_i486 = 1;
+			break;
+		case 'h': usage(stdout); return TCZ_EXIT_OK;
+		default: return tcz_usage_error("check", "unknown option");
 		}
-		return tcz_usage_error("check", "unknown option");
 	}
 	if (optind >= argc)
 		return tcz_usage_error("check", "no image given");
 	int status = TCZ_EXIT_OK;
 	for (int i = optind; i < argc; i++) {
-		struct checker k = { .image = argv[i], .name = path_base(argv[i]) };
+		struct checker k = { .image = argv[i], .name = path_base(argv[i]), .rules = &rules };
 		size_t nl = strlen(k.name);
 		if (nl < 5 || strcmp(k.name + nl - 4, ".tcz")) {
 			tcz_error("%s: not named NAME.tcz", argv[i]);
@@ -223,7 +281,7 @@ int cmd_check(int argc, char **argv)
 		check_super(&k, &img);
 		if (root->uid || root->gid)
 			problem(&k, "/: owned by %u:%u, not root", (unsigned)root->uid, (unsigned)root->gid);
-		check_tree(&k, root, "");
+		check_tree(&k, &img, root, "");
 		sqfs_dir_tree_destroy(root);
 		image_close(&img);
 		check_companions(&k);

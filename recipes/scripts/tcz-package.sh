@@ -76,13 +76,15 @@ fi
 
 echo "[8/9] $title: check"
 rules=(--glibc "$GLIBC" --kernel "$KERNEL" --build-dir "$BUILD_TREE")
+elf_rules=("${rules[@]}")
 if reason=$(waived i486); then
 	echo "check i486 waived: $reason" | tee -a "$LOG"
-	rules+=(--no-i486)
+	rules+=(--waive i486)
+	elf_rules+=(--no-i486)
 fi
 elves=()
 while read -r f; do is_elf "$f" && elves+=("$f"); done < <(find "$main" -type f | LC_ALL=C sort)
-if [ ${#elves[@]} -gt 0 ] && ! "$TCZ" elf "${rules[@]}" "${elves[@]}" >> "$LOG" 2>&1; then
+if [ ${#elves[@]} -gt 0 ] && ! "$TCZ" elf "${elf_rules[@]}" "${elves[@]}" >> "$LOG" 2>&1; then
 	grep '^tcz: ' "$LOG" | tail -n 20 >&2
 	fail "ELF checks failed (see above; a recipe may waive one by name with a reason)"
 fi
@@ -143,7 +145,7 @@ for part in main dev doc locale; do
 		(cd "$OUT" && zsyncmake -u "$name.tcz" -o "$name.tcz.zsync.tmp" "$name.tcz" >> "$LOG" 2>&1 &&
 			mv "$name.tcz.zsync.tmp" "$name.tcz.zsync") || fail "zsyncmake $name.tcz failed"
 	fi
-	"$TCZ" check "$OUT/$name.tcz" >> "$LOG" 2>&1 || { tail -n 20 "$LOG" >&2; fail "tcz check $name.tcz failed"; }
+	"$TCZ" check "${rules[@]}" "$OUT/$name.tcz" >> "$LOG" 2>&1 || { tail -n 20 "$LOG" >&2; fail "tcz check $name.tcz failed"; }
 done
 
 # NAME.tcz.tree: the dependency tree, 3 spaces per level, as on TC's mirror.
