@@ -269,12 +269,7 @@ int cmd_check(int argc, char **argv)
 		}
 		struct image img;
 		sqfs_tree_node_t *root;
-		if (image_open(&img, argv[i])) {
-			status = TCZ_EXIT_FAIL;
-			continue;
-		}
-		if (image_tree(&img, &root)) {
-			image_close(&img);
+		if (image_load(&img, argv[i], &root)) {
 			status = TCZ_EXIT_FAIL;
 			continue;
 		}

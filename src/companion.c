@@ -121,6 +121,11 @@ static int names_literal_kernel(const char *s, size_t len)
 
 int dep_validate(const char *label, const char *data, size_t len)
 {
+	return dep_parse(label, data, len, NULL);
+}
+
+int dep_parse(const char *label, const char *data, size_t len, struct path_list *names)
+{
 	if (common_checks(label, data, len))
 		return -1;
 	struct lines it = { data, data + len, 0 };
@@ -143,25 +148,13 @@ int dep_validate(const char *label, const char *data, size_t len)
 				  it.no, (int)l, line);
 			return -1;
 		}
-	}
-	return 0;
-}
-
-int dep_parse(const char *label, const char *data, size_t len, struct path_list *names)
-{
-	if (dep_validate(label, data, len))
-		return -1;
-	struct lines it = { data, data + len, 0 };
-	const char *line;
-	size_t l;
-	while (next_line(&it, &line, &l)) {
-		while (l && (line[l - 1] == ' ' || line[l - 1] == '\t'))
-			l--;
-		char *name = xmalloc(l + 1);
-		memcpy(name, line, l);
-		name[l] = '\0';
-		path_list_add(names, name);
-		free(name);
+		if (names) {
+			char *name = xmalloc(l + 1);
+			memcpy(name, line, l);
+			name[l] = '\0';
+			path_list_add(names, name);
+			free(name);
+		}
 	}
 	return 0;
 }

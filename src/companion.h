@@ -40,7 +40,7 @@ const char *companion_suffix(enum companion_kind kind);
 /* Validate text labelled `label` (a file name, for messages). -1 with a
  * message on the first problem. */
 int dep_validate(const char *label, const char *data, size_t len);
-/* Parse a .dep into names (with .tcz); validates first. */
+/* Validate a .dep and, if names is not NULL, add its names (with .tcz). */
 int dep_parse(const char *label, const char *data, size_t len, struct path_list *names);
 /* title: the NAME.tcz the Title field must name, or NULL to skip that rule. */
 int info_validate(const char *label, const char *data, size_t len, const char *title);

@@ -17,7 +17,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,23 +53,6 @@ static int safe_relative(const char *p)
 			c++;
 	}
 	return 1;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if ((type == FTW_DP ? rmdir(path) : unlink(path)) && errno != ENOENT)
-		tcz_warn("%s: cannot remove: %s", path, strerror(errno));
-	return 0;
-}
-
-/* A failed extraction's temporary directory: never followed into links. */
-static void remove_tree(const char *dir)
-{
-	struct stat st;
-	if (lstat(dir, &st) == 0)
-		nftw(dir, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
 }
 
 static int extract_all(const char *archive_path, struct archive *in, struct archive *out, long strip)

@@ -6,6 +6,7 @@
 #include <sqfs/inode.h>
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -151,6 +152,55 @@ int image_tree(struct image *img, sqfs_tree_node_t **root)
 		return -1;
 	}
 	return 0;
+}
+
+int image_load(struct image *img, const char *path, sqfs_tree_node_t **root)
+{
+	if (image_open(img, path))
+		return -1;
+	if (image_tree(img, root)) {
+		image_close(img);
+		return -1;
+	}
+	return 0;
+}
+
+int image_command(int argc, char **argv, const char *cmd, void (*usage)(FILE *),
+		  int (*each)(struct image *img, sqfs_tree_node_t *root, const char *path))
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return TCZ_EXIT_OK;
+		}
+		return tcz_usage_error(cmd, "unknown option");
+	}
+	if (optind >= argc)
+		return tcz_usage_error(cmd, "no image given");
+	int status = TCZ_EXIT_OK;
+	for (int i = optind; i < argc; i++) {
+		struct image img;
+		sqfs_tree_node_t *root;
+		int st = TCZ_EXIT_FAIL;
+		if (image_load(&img, argv[i], &root) == 0) {
+			st = each(&img, root, argv[i]);
+			sqfs_dir_tree_destroy(root);
+			image_close(&img);
+		}
+		if (st > status)
+			status = st;
+	}
+	if (fflush(stdout) || ferror(stdout)) {
+		tcz_perror("standard output");
+		return TCZ_EXIT_FAIL;
+	}
+	return status;
 }
 
 char *image_node_path(const sqfs_tree_node_t *n)

@@ -12,6 +12,8 @@
 #include <sqfs/io.h>
 #include <sqfs/super.h>
 
+#include <stdio.h>
+
 /* Tiny Core's block size for extensions: its own squashfs-tools default
  * since 2009, the "-b 4k" of the corebook, and submitqc's "Block size 4096". */
 #define TCZ_BLOCK_SIZE 4096
@@ -35,6 +37,15 @@ void image_close(struct image *img);
 /* The whole tree, every name checked: no "", ".", ".." or '/' in a name.
  * Free with sqfs_dir_tree_destroy. */
 int image_tree(struct image *img, sqfs_tree_node_t **root);
+
+/* image_open and image_tree in one; on failure nothing stays open. */
+int image_load(struct image *img, const char *path, sqfs_tree_node_t **root);
+
+/* The body of a subcommand whose only option is --help and whose arguments
+ * are images: each is loaded and handed to `each` (which returns a
+ * TCZ_EXIT_ status); the worst status wins. */
+int image_command(int argc, char **argv, const char *cmd, void (*usage)(FILE *),
+		  int (*each)(struct image *img, sqfs_tree_node_t *root, const char *path));
 
 /* "usr/local/bin/x" for a node (not the root); caller frees. */
 char *image_node_path(const sqfs_tree_node_t *n);

@@ -6,7 +6,6 @@
 
 #include <sqfs/inode.h>
 
-#include <getopt.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -44,64 +43,38 @@ static void usage(FILE *out)
 	      "  -h, --help  this help\n", out);
 }
 
+static int info_one(struct image *img, sqfs_tree_node_t *root, const char *path)
+{
+	struct counts cn = { 0 };
+	count(root, &cn);
+	const sqfs_super_t *s = &img->super;
+	const char *comp = sqfs_compressor_name_from_id(s->compression_id);
+	time_t t = s->modification_time;
+	char when[32];
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+	printf("%s:\n"
+	       "  format       squashfs %u.%u\n"
+	       "  compressor   %s\n"
+	       "  block size   %u\n"
+	       "  xattrs       %s\n"
+	       "  time         %s\n"
+	       "  inodes       %u\n"
+	       "  directories  %lu (besides the root)\n"
+	       "  files        %lu\n"
+	       "  symlinks     %lu\n"
+	       "  other        %lu\n"
+	       "  data         %llu bytes\n"
+	       "  image        %llu bytes used, %llu bytes on disk\n",
+	       path, s->version_major, s->version_minor, comp ? comp : "unknown",
+	       s->block_size,
+	       (s->flags & SQFS_FLAG_NO_XATTRS) || s->xattr_id_table_start == 0xFFFFFFFFFFFFFFFFull
+		       ? "none" : "present",
+	       when, s->inode_count, cn.dirs, cn.files, cn.symlinks, cn.others,
+	       cn.data_bytes, (unsigned long long)s->bytes_used, img->file_size);
+	return TCZ_EXIT_OK;
+}
+
 int cmd_info(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			usage(stdout);
-			return TCZ_EXIT_OK;
-		}
-		return tcz_usage_error("info", "unknown option");
-	}
-	if (optind >= argc)
-		return tcz_usage_error("info", "no image given");
-	int status = TCZ_EXIT_OK;
-	for (int i = optind; i < argc; i++) {
-		struct image img;
-		sqfs_tree_node_t *root;
-		if (image_open(&img, argv[i])) {
-			status = TCZ_EXIT_FAIL;
-			continue;
-		}
-		if (image_tree(&img, &root)) {
-			image_close(&img);
-			status = TCZ_EXIT_FAIL;
-			continue;
-		}
-		struct counts cn = { 0 };
-		count(root, &cn);
-		sqfs_dir_tree_destroy(root);
-		const sqfs_super_t *s = &img.super;
-		const char *comp = sqfs_compressor_name_from_id(s->compression_id);
-		time_t t = s->modification_time;
-		char when[32];
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
-		printf("%s:\n"
-		       "  format       squashfs %u.%u\n"
-		       "  compressor   %s\n"
-		       "  block size   %u\n"
-		       "  xattrs       %s\n"
-		       "  time         %s\n"
-		       "  inodes       %u\n"
-		       "  directories  %lu (besides the root)\n"
-		       "  files        %lu\n"
-		       "  symlinks     %lu\n"
-		       "  other        %lu\n"
-		       "  data         %llu bytes\n"
-		       "  image        %llu bytes used, %llu bytes on disk\n",
-		       argv[i], s->version_major, s->version_minor, comp ? comp : "unknown",
-		       s->block_size,
-		       (s->flags & SQFS_FLAG_NO_XATTRS) || s->xattr_id_table_start == 0xFFFFFFFFFFFFFFFFull
-			       ? "none" : "present",
-		       when, s->inode_count, cn.dirs, cn.files, cn.symlinks, cn.others,
-		       cn.data_bytes, (unsigned long long)s->bytes_used, img.file_size);
-		image_close(&img);
-	}
-	return status;
+	return image_command(argc, argv, "info", usage, info_one);
 }

@@ -19,42 +19,11 @@
 #include "util.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if ((type == FTW_DP ? rmdir(path) : unlink(path)) && errno != ENOENT)
-		tcz_warn("%s: cannot remove: %s", path, strerror(errno));
-	return 0;
-}
-
-static int mkdirs(const char *path, mode_t mode)
-{
-	char *p = xstrdup(path);
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, mode) && errno != EEXIST) {
-			tcz_error("%s: %s", p, strerror(errno));
-			free(p);
-			return -1;
-		}
-		*s = '/';
-	}
-	int ret = mkdir(p, mode) && errno != EEXIST ? -1 : 0;
-	if (ret)
-		tcz_error("%s: %s", p, strerror(errno));
-	free(p);
-	return ret;
-}
 
 static int installed(const char *root, const char *name)
 {
@@ -89,17 +58,6 @@ static int add_onboot(const char *root, const char *name)
 	}
 	free(data);
 	free(path);
-	return ret;
-}
-
-static int copy_file(const char *from, const char *to)
-{
-	char *data;
-	size_t len;
-	if (read_file(from, (size_t)1 << 34, &data, &len))
-		return -1;
-	int ret = write_file_atomic(to, data, len, 0644);
-	free(data);
 	return ret;
 }
 
@@ -152,11 +110,9 @@ static int install_all(const struct install_opts *o, char **names, size_t n, con
 		char *path = path_join(work, todo.v[i]);
 		struct image img;
 		sqfs_tree_node_t *tree;
-		ret = image_open(&img, path);
+		ret = image_load(&img, path, &tree);
 		if (!ret) {
-			ret = image_tree(&img, &tree);
-			if (!ret)
-				sqfs_dir_tree_destroy(tree);
+			sqfs_dir_tree_destroy(tree);
 			image_close(&img);
 		}
 		if (ret)
@@ -192,7 +148,7 @@ static int install_all(const struct install_opts *o, char **names, size_t n, con
 				char *from = xasprintf("%s/%s%s", work, name, suffixes[s]);
 				char *to = xasprintf("%s/tce/optional/%s%s", o->root, name, suffixes[s]);
 				if (access(from, F_OK) == 0)
-					ret = copy_file(from, to);
+					ret = copy_file(from, to, 0644);
 				free(from);
 				free(to);
 			}
@@ -269,7 +225,7 @@ int cmd_install(int argc, char **argv)
 	int ret = mkdirs(work, 0755);
 	if (!ret)
 		ret = install_all(&o, argv + optind, (size_t)(argc - optind), work);
-	nftw(work, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	remove_tree(work);
 	free(work);
 	return ret ? TCZ_EXIT_FAIL : TCZ_EXIT_OK;
 }

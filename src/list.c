@@ -4,7 +4,6 @@
 #include "image.h"
 #include "util.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,43 +26,16 @@ static void usage(FILE *out)
 	      "  -h, --help  this help\n", out);
 }
 
+static int list_one(struct image *img, sqfs_tree_node_t *root, const char *path)
+{
+	(void)img;
+	(void)path;
+	puts("squashfs-root");
+	print_tree(root, "squashfs-root");
+	return TCZ_EXIT_OK;
+}
+
 int cmd_list(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			usage(stdout);
-			return TCZ_EXIT_OK;
-		}
-		return tcz_usage_error("list", "unknown option");
-	}
-	if (optind >= argc)
-		return tcz_usage_error("list", "no image given");
-	int status = TCZ_EXIT_OK;
-	for (int i = optind; i < argc; i++) {
-		struct image img;
-		sqfs_tree_node_t *root;
-		if (image_open(&img, argv[i])) {
-			status = TCZ_EXIT_FAIL;
-			continue;
-		}
-		if (image_tree(&img, &root) == 0) {
-			puts("squashfs-root");
-			print_tree(root, "squashfs-root");
-			sqfs_dir_tree_destroy(root);
-		} else {
-			status = TCZ_EXIT_FAIL;
-		}
-		image_close(&img);
-	}
-	if (fflush(stdout) || ferror(stdout)) {
-		tcz_perror("standard output");
-		return TCZ_EXIT_FAIL;
-	}
-	return status;
+	return image_command(argc, argv, "list", usage, list_one);
 }

@@ -25,7 +25,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,20 +37,6 @@ static const char *const companion_suffixes[] = {
 	".md5.txt", ".dep", ".list", ".info", ".zsync", ".tree",
 };
 #define NCOMPANIONS (sizeof(companion_suffixes) / sizeof(*companion_suffixes))
-
-static int rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if ((type == FTW_DP ? rmdir(path) : unlink(path)) && errno != ENOENT)
-		tcz_warn("%s: cannot remove: %s", path, strerror(errno));
-	return 0;
-}
-
-static void remove_tree(const char *dir)
-{
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* gzip without a timestamp, through libarchive's raw writer. */
 static int write_gz(const char *path, const char *data, size_t len)
@@ -176,17 +161,6 @@ static char *owner_of(const char *file)
 	return t ? xasprintf("%.*s", (int)(t - file + 4), file) : NULL;
 }
 
-static int copy_file(const char *from, const char *to)
-{
-	char *data;
-	size_t len;
-	if (read_file(from, (size_t)1 << 34, &data, &len))
-		return -1;
-	int ret = write_file_atomic(to, data, len, 0644);
-	free(data);
-	return ret;
-}
-
 /* Build a new generation of DIR from the current one, minus `drop`, plus
  * the extension files `add` (paths to NAME.tcz, companions beside them),
  * and switch to it. */
@@ -238,7 +212,7 @@ static int mirror_update(const char *dir, struct path_list *add, struct path_lis
 			if (skip)
 				continue;
 			char *from = path_join(olddir, e->d_name), *to = path_join(gen, e->d_name);
-			if (link(from, to) && copy_file(from, to))
+			if (link(from, to) && copy_file(from, to, 0644))
 				ret = -1;
 			free(from);
 			free(to);
@@ -263,13 +237,13 @@ static int mirror_update(const char *dir, struct path_list *add, struct path_lis
 		free(md5path);
 		char *to = path_join(gen, name);
 		if (!ret)
-			ret = copy_file(src, to);
+			ret = copy_file(src, to, 0644);
 		free(to);
 		for (size_t c = 0; !ret && c < NCOMPANIONS; c++) {
 			char *from = xasprintf("%s%s", src, companion_suffixes[c]);
 			char *cto = xasprintf("%s/%s%s", gen, name, companion_suffixes[c]);
 			if (access(from, F_OK) == 0)
-				ret = copy_file(from, cto);
+				ret = copy_file(from, cto, 0644);
 			free(from);
 			free(cto);
 		}

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <dirent.h>
+#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -371,4 +372,52 @@ void human_size(unsigned long long bytes, char out[16])
 	if ((double)whole < v)
 		whole++;
 	snprintf(out, 16, "%llu%c", whole, units[u]);
+}
+
+int copy_file(const char *from, const char *to, int mode)
+{
+	char *data;
+	size_t len;
+	if (read_file(from, (size_t)1 << 34, &data, &len))
+		return -1;
+	int ret = write_file_atomic(to, data, len, mode);
+	free(data);
+	return ret;
+}
+
+int mkdirs(const char *path, int mode)
+{
+	char *p = xstrdup(path);
+	int ret = 0;
+	for (char *s = p + 1; !ret; s++) {
+		if (*s && *s != '/')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, (mode_t)mode) && errno != EEXIST) {
+			tcz_error("%s: %s", p, strerror(errno));
+			ret = -1;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	return ret;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if ((type == FTW_DP ? rmdir(path) : unlink(path)) && errno != ENOENT)
+		tcz_warn("%s: cannot remove: %s", path, strerror(errno));
+	return 0;
+}
+
+void remove_tree(const char *dir)
+{
+	struct stat st;
+	if (lstat(dir, &st) == 0)
+		nftw(dir, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
 }

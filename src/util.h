@@ -64,6 +64,14 @@ int write_file_atomic(const char *path, const void *data, size_t len, int mode);
 /* Read a whole file (at most max bytes) into a NUL-terminated buffer. */
 int read_file(const char *path, size_t max, char **data, size_t *len);
 
+/* Copy a whole file to a new file, atomically (the target appears whole). */
+int copy_file(const char *from, const char *to, int mode);
+/* mkdir -p; -1 with a message naming the directory that failed. */
+int mkdirs(const char *path, int mode);
+/* rm -rf of a directory this program made; symlinks are removed, never
+ * followed. Failures are warnings: it only cleans up. */
+void remove_tree(const char *dir);
+
 /* Parse a size such as 4096, 4k, 128K, 1M into bytes; -1 on junk. */
 long long parse_size(const char *s);
 /* "24K", "1.2M": Tiny Core's human-readable size (as `du -h` prints). */
