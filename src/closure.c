@@ -1,16 +1,12 @@
 /* Dependency closure of extensions on a mirror; see closure.h. */
 #include "closure.h"
+#include "fetchpool.h"
 #include "util.h"
 
 #include <errno.h>
-#include <limits.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 void mirror_init(struct mirror *m, const char *base, const char *workdir, int quiet)
 {
@@ -26,39 +22,6 @@ void mirror_free(struct mirror *m)
 {
 	free(m->tcz_base);
 	m->tcz_base = NULL;
-}
-
-int fetch_run(const char *const *args)
-{
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n < 0) {
-		tcz_perror("/proc/self/exe");
-		return -1;
-	}
-	self[n] = '\0';
-	size_t count = 0;
-	while (args[count])
-		count++;
-	char **argv = xcalloc(count + 3, sizeof(*argv));
-	argv[0] = self;
-	argv[1] = "fetch";
-	for (size_t i = 0; i < count; i++)
-		argv[i + 2] = (char *)args[i];
-	pid_t pid;
-	int err = posix_spawn(&pid, self, NULL, NULL, argv, environ);
-	free(argv);
-	if (err) {
-		tcz_error("starting tcz fetch: %s", strerror(err));
-		return -1;
-	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			tcz_perror("waiting for tcz fetch");
-			return -1;
-		}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 int mirror_md5(struct mirror *m, const char *name, char hex[33])

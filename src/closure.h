@@ -25,9 +25,6 @@ struct mirror {
 void mirror_init(struct mirror *m, const char *base, const char *workdir, int quiet);
 void mirror_free(struct mirror *m);
 
-/* Run `tcz fetch ARGS...` (NULL-terminated); its exit status, or -1. */
-int fetch_run(const char *const *args);
-
 /* Fetch NAME's .md5.txt into workdir and return its md5 in hex[33]; -1 if
  * the mirror has none (with a message). */
 int mirror_md5(struct mirror *m, const char *name, char hex[33]);

@@ -16,6 +16,7 @@
  * Tiny Core's mirror, which publishes only md5.
  */
 #include "commands.h"
+#include "fetchlist.h"
 #include "hash.h"
 #include "util.h"
 
@@ -331,6 +332,7 @@ static enum outcome try_source(struct fetch *f, const char *src)
 static void usage(FILE *out)
 {
 	fputs("Usage: tcz fetch -o DEST CHECKSUM... [OPTION]... URL...\n"
+	      "       tcz fetch --list FILE -o DIR [-j N]\n"
 	      "Download a file to DEST, verified. Sources in order: $TCZ_PRIMARY_SITE/NAME,\n"
 	      "each URL (http, https, ftp, file:// or a local path), $TCZ_BACKUP_SITE/NAME,\n"
 	      "where NAME is DEST's file name. Bytes go to DEST.part (resumed when the\n"
@@ -346,6 +348,10 @@ static void usage(FILE *out)
 	      "Options:\n"
 	      "  -o, --output DEST  where the file goes (required)\n"
 	      "  -q, --quiet        no progress output\n"
+	      "      --list FILE    many files at once: each line of FILE is\n"
+	      "                     'NAME ALGO:HEX URL...' (ALGO sha256, sha512 or md5), fetched\n"
+	      "                     to DIR/NAME; every line is checked before anything is fetched\n"
+	      "  -j, --jobs N       with --list: downloads at once (default 4)\n"
 	      "  -h, --help         this help\n\n"
 	      "Environment: TCZ_PRIMARY_SITE, TCZ_BACKUP_SITE (base URLs or directories),\n"
 	      "TCZ_FETCH_STALL (seconds without data before a transfer is abandoned, 30),\n"
@@ -364,20 +370,29 @@ int cmd_fetch(int argc, char **argv)
 		{ "record", required_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "no-verify", no_argument, NULL, 'N' },
+		{ "list", required_argument, NULL, 'L' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int no_verify = 0;
+	int no_verify = 0, jobs = 4;
+	const char *list = NULL;
 	struct fetch f = { .tty = isatty(2), .stall_seconds = 30 };
 	int c;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:j:qh", longopts, NULL)) != -1) {
 		enum hash_algo algo;
 		switch (c) {
 		case 'o': f.dest = optarg; continue;
 		case 'r': f.lock = optarg; continue;
 		case 'q': f.quiet = 1; continue;
 		case 'N': no_verify = 1; continue;
+		case 'L': list = optarg; continue;
+		case 'j':
+			jobs = atoi(optarg);
+			if (jobs < 1 || jobs > 32)
+				return tcz_usage_error("fetch", "-j %s: want 1 to 32", optarg);
+			continue;
 		case 'h': usage(stdout); return TCZ_EXIT_OK;
 		case '2': algo = HASH_SHA256; break;
 		case '5': algo = HASH_SHA512; break;
@@ -394,6 +409,11 @@ int cmd_fetch(int argc, char **argv)
 	}
 	if (!f.dest)
 		return tcz_usage_error("fetch", "-o DEST is required");
+	if (list) {
+		if (optind != argc || f.nwant || f.lock || no_verify)
+			return tcz_usage_error("fetch", "--list takes its checksums and URLs from the file");
+		return fetch_list(list, f.dest, jobs);
+	}
 	if (!f.nwant && !f.lock && !no_verify)
 		return tcz_usage_error("fetch", "no checksum: give --sha256/--sha512/--md5 or --record LOCK");
 	if (no_verify && (f.nwant || f.lock))

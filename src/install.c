@@ -14,6 +14,7 @@
  * image is bad: the only failures left during unpacking are the disk's.
  */
 #include "closure.h"
+#include "fetchpool.h"
 #include "commands.h"
 #include "image.h"
 #include "util.h"

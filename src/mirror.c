@@ -15,6 +15,7 @@
  * builds a generation the same way.
  */
 #include "closure.h"
+#include "fetchpool.h"
 #include "commands.h"
 #include "hash.h"
 #include "util.h"
@@ -29,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -441,52 +441,22 @@ static int cmd_mirror_sync(int argc, char **argv)
 	} else if (!ret) {
 		char *lock = path_join(to, "tcz-sha256.lock");
 		struct path_list add = { 0 };
-		/* Up to `jobs` downloads at once, each a tcz fetch child. */
-		size_t next = 0, running = 0;
-		pid_t pids[32];
-		const char *names[32];
-		while (!ret && (next < order.n || running)) {
-			while (!ret && next < order.n && running < (size_t)jobs) {
-				const char *name = order.v[next++];
-				char hex[33];
-				if (mirror_md5(&m, name, hex)) {
-					ret = -1;
-					break;
-				}
-				char *url = xasprintf("%s/%s", m.tcz_base, name), *dest = path_join(stage, name);
-				pid_t pid = fork();
-				if (pid == 0) {
-					const char *args[] = { "-q", "--md5", hex, "--record", lock, "-o", dest, url, NULL };
-					_exit(fetch_run(args) == 0 ? 0 : 1);
-				}
-				free(url);
-				free(dest);
-				if (pid < 0) {
-					tcz_perror("fork");
-					ret = -1;
-					break;
-				}
-				pids[running] = pid;
-				names[running++] = name;
-			}
-			if (!running)
-				break;
-			int status;
-			pid_t done = wait(&status);
-			for (size_t i = 0; i < running; i++) {
-				if (pids[i] != done)
-					continue;
-				if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-					tcz_error("%s: download or verification failed", names[i]);
-					ret = -1;
-				}
-				pids[i] = pids[running - 1];
-				names[i] = names[--running];
+		struct fetch_pool pool;
+		fetch_pool_init(&pool, jobs);
+		for (size_t i = 0; !ret && i < order.n; i++) {
+			char hex[33];
+			if (mirror_md5(&m, order.v[i], hex)) {
+				ret = -1;
 				break;
 			}
+			char *url = xasprintf("%s/%s", m.tcz_base, order.v[i]), *dest = path_join(stage, order.v[i]);
+			const char *args[] = { "-q", "--md5", hex, "--record", lock, "-o", dest, url, NULL };
+			ret = fetch_pool_add(&pool, order.v[i], args);
+			free(url);
+			free(dest);
 		}
-		while (running && wait(NULL) > 0)
-			running--;
+		if (fetch_pool_wait(&pool))
+			ret = -1;
 		/* Companions: .md5.txt and .dep were fetched while resolving;
 		 * .list and .info when upstream has them. */
 		for (size_t i = 0; !ret && i < order.n; i++) {

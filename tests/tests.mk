@@ -35,14 +35,15 @@ test: $(TCZ) $(TCZ_ASAN) $(TEST_UNITS) $(TEST_UNITS_ASAN) $(FUZZERS) $(O)/host/.
 test-fast: $(TCZ) $(TEST_UNITS) $(FUZZERS) $(O)/host/.deps-test
 	$(Q)O=$(O) $(TOPDIR)/tests/run.sh fast $(T)
 
-# Slow tiers: each tests/<tier>/*.sh script brings what it needs.
+# Slow tiers: each tests/<tier>/*.sh script brings what it needs. One script
+# at a time: they build into the same $(O) (staging, toolchain link).
 .PHONY: test-toolchain test-e2e
 test-toolchain: $(TCZ) $(O)/host/.deps-test $(O)/host/.deps-toolchain
 	$(Q)O=$(O) $(TOPDIR)/tests/toolchain/prepare
-	$(Q)O=$(O) $(TOPDIR)/tests/run.sh toolchain $(T)
+	$(Q)O=$(O) TEST_JOBS=1 $(TOPDIR)/tests/run.sh toolchain $(T)
 test-e2e: $(TCZ) $(O)/host/.deps-test $(O)/host/.deps-toolchain $(O)/host/.deps-kernel $(O)/host/.deps-packages
 	$(Q)O=$(O) $(TOPDIR)/tests/toolchain/prepare
-	$(Q)O=$(O) $(TOPDIR)/tests/run.sh e2e $(T)
+	$(Q)O=$(O) TEST_JOBS=1 $(TOPDIR)/tests/run.sh e2e $(T)
 
 # Benchmarks against peer tools; each tests/bench/*.sh prints its ratios.
 .PHONY: bench

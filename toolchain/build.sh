@@ -16,6 +16,9 @@ need TCZ TCZ_CACHE_DIR TOOLCHAIN_KEY TARGET_TRIPLET SYSROOT_DIR BUILD_DIR LOG_DI
 	BINUTILS_VERSION BINUTILS_TARBALL GCC_VERSION GCC_TARBALL PATCH_DIRS TOPDIR
 
 jobs=${JOBS:-$(nproc)}
+# binutils' and gcc's makefiles must not see tcbuild's command-line variables.
+export MAKEFLAGS="${MAKEFLAGS%%-- *}"
+unset MAKEOVERRIDES
 final="$TCZ_CACHE_DIR/toolchain/$TOOLCHAIN_KEY"
 prefix="$final.tmp.$$"
 log="$LOG_DIR/toolchain.log"

@@ -29,21 +29,20 @@ TARGET_SYSROOT := $(TOOLCHAIN_DIR)/$(TARGET_TRIPLET)/sysroot
 # Bump when toolchain/build.sh changes what it produces: part of the key.
 TOOLCHAIN_FORMAT := 1
 
-# Sources. The checksums to pin are GNU's published sha512.sum values
-# (gcc.gnu.org/pub/gcc/releases/gcc-X/sha512.sum, .../binutils/releases/
-# sha512.sum); none could be read where this was written, so they are empty
-# and the build refuses to download blind until they are set (see
-# toolchain/README.md). A local, verified tarball replaces the download:
+# Sources, with sha512 values as crosstool-ng records them for these
+# releases (packages/binutils/2.45/chksum, packages/gcc/15.2.0/chksum; the
+# binutils md5 there also matches the one Linux From Scratch 12.4
+# publishes). A local, verified tarball replaces the download:
 # BINUTILS_SOURCE_FILE / GCC_SOURCE_FILE (its sha256 enters the key and log).
 BINUTILS_VERSION ?= 2.45
 BINUTILS_SOURCE ?= binutils-$(BINUTILS_VERSION).tar.xz
 BINUTILS_SITE ?= https://ftp.gnu.org/gnu/binutils
-BINUTILS_SHA512 ?=
+BINUTILS_SHA512 ?= c7b10a7466d9fd398d7a0b3f2a43318432668d714f2ec70069a31bdc93c86d28e0fe83792195727167743707fbae45337c0873a0786416db53bbf22860c16ce7
 BINUTILS_SOURCE_FILE ?=
 GCC_VERSION ?= 15.2.0
 GCC_SOURCE ?= gcc-$(GCC_VERSION).tar.xz
 GCC_SITE ?= https://ftp.gnu.org/gnu/gcc/gcc-$(GCC_VERSION)
-GCC_SHA512 ?=
+GCC_SHA512 ?= 89047a2e07bd9da265b507b516ed3635adb17491c7f4f67cf090f0bd5b3fc7f2ee6e4cc4008beef7ca884b6b71dffe2bb652b21f01a702e17b468cca2d10b2de
 GCC_SOURCE_FILE ?=
 
 BINUTILS_CONF_OPTS ?=

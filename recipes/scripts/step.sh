@@ -6,6 +6,11 @@
 # Usage: step.sh LOG TITLE DIR SCRIPT
 set -uo pipefail
 log=$1 title=$2 dir=$3 script=$4
+# A package's own makefiles must not see tcbuild's command-line variables
+# (O=, V=, ...: the kernel's Makefile reads O= as its output directory).
+# Keep make's flags and jobserver, drop the variable definitions.
+export MAKEFLAGS="${MAKEFLAGS%%-- *}"
+unset MAKEOVERRIDES
 mkdir -p "$(dirname "$log")"
 echo "$title"
 echo "=== $title ($(date -u +%H:%M:%S))" >> "$log"

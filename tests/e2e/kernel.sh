@@ -13,7 +13,7 @@ KERNEL_VARS=(COLINUX_KERNEL_VERSION=6.1 COLINUX_KERNEL_SOURCE_FILE=/usr/src/linu
 
 test_kernel_boots_on_a_486_and_mounts_a_tcz() {
 	[ -x "$TC/bin/i486-tcl3-linux-gnu-gcc" ] || fail "no toolchain: run make test-toolchain first"
-	make -s -C "$TOP" kernel O="$O" "${KERNEL_VARS[@]}" > "$T/build.log" 2>&1 ||
+	make -s -j"$(nproc)" -C "$TOP" kernel O="$O" "${KERNEL_VARS[@]}" > "$T/build.log" 2>&1 ||
 		{ tail -n 40 "$T/build.log" >&2; fail "make kernel failed"; }
 	local kver; kver=$(cat "$O/kernel/kernelrelease")
 	expect_grep 'CONFIG_M486=y' "$O/kernel/config"

@@ -109,4 +109,22 @@ test_cpio_is_reproducible_and_round_trips() {
 	diff -r --no-dereference "$T/root" "$T/back" >&2 || fail "round trip differs"
 }
 
+# A real archive: Debian's nginx_1.22.1.orig.tar.gz, byte-identical to
+# nginx.org's nginx-1.22.1.tar.gz, served here, fetched against the
+# upstream sha256, extracted; the result is what GNU tar extracts.
+test_real_nginx_source_fetches_and_extracts_like_gnu_tar() {
+	local orig
+	orig=$("$TOP/tests/debian-source.sh" nginx) || fail "apt-get source nginx failed"
+	mkdir -p "$T/www"
+	cp "$orig" "$T/www/nginx-1.22.1.tar.gz"
+	start_http "$T/www"
+	expect_ok "$TCZ" fetch -q -o "$T/nginx-1.22.1.tar.gz" \
+		--sha256 9ebb333a9e82b952acd3e2b4aeb1d4ff6406f72491bab6cd9fe69f0dea737f31 "$HTTP_URL/nginx-1.22.1.tar.gz"
+	expect_ok "$TCZ" extract "$T/nginx-1.22.1.tar.gz" -C "$T/ours"
+	mkdir "$T/gnu"
+	tar -xzf "$T/nginx-1.22.1.tar.gz" -C "$T/gnu"
+	diff -r --no-dereference "$T/gnu" "$T/ours" >&2 || fail "tcz extract and GNU tar differ"
+	expect_eq "$(find "$T/ours" -type f | wc -l)" "$(find "$T/gnu" -type f | wc -l)" "file count"
+}
+
 run_tests

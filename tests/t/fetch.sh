@@ -113,6 +113,32 @@ test_local_paths_and_file_urls() {
 	expect_ok "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "file://$T/www/f.tar.gz"
 }
 
+test_list_fetches_many_in_parallel_and_checks_lines_first() {
+	setup
+	local i
+	for i in 1 2 3 4 5; do head -c 50000 /dev/urandom > "$T/www/p$i"; done
+	{
+		echo "# name checksum urls"
+		for i in 1 2 3 4 5; do echo "p$i sha256:$(sha256sum < "$T/www/p$i" | cut -d' ' -f1) $BAD_URL/404/p$i $BAD_URL/good/p$i"; done
+	} > "$T/list"
+	expect_ok "$TCZ" fetch --list "$T/list" -o "$T/dl" -j 3
+	for i in 1 2 3 4 5; do cmp "$T/www/p$i" "$T/dl/p$i" || fail "p$i differs"; done
+	expect_eq "$(grep -c 'GET /good/p' "$BAD_LOG")" 5 "downloads"
+	# A bad line anywhere: nothing is fetched at all.
+	rm "$T"/dl/p*; : > "$BAD_LOG"
+	echo "p6 sha256:nothex $BAD_URL/good/p1" >> "$T/list"
+	expect_status 2 "$TCZ" fetch --list "$T/list" -o "$T/dl"
+	expect_grep "list:7: 'nothex' is not a sha256 digest" "$T/err"
+	expect_eq "$(wc -l < "$BAD_LOG")" 0 "requests after a bad line"
+	# A file that does not verify fails the run; the others still arrive.
+	sed -i '$d' "$T/list"
+	echo "p7 md5:00000000000000000000000000000000 $BAD_URL/good/p1" >> "$T/list"
+	expect_status 1 "$TCZ" fetch --list "$T/list" -o "$T/dl"
+	expect_grep 'p7: download or verification failed' "$T/err"
+	expect_file "$T/dl/p5"
+	expect_no_file "$T/dl/p7"
+}
+
 test_usage_errors() {
 	expect_status 2 "$TCZ" fetch -o "$T/x" http://127.0.0.1:1/x
 	expect_grep 'no checksum' "$T/err"

@@ -80,7 +80,7 @@ test_second_make_toolchain_is_a_cache_hit() {
 	local start end
 	start=$(date +%s%N)
 	(. "$TOP/tests/toolchain/offline.env"; make -s -C "$TOP" toolchain O="$O" \
-		TCZ_TCL_MIRROR="file://$O/test-mirror") > "$T/out" 2>&1 || { cat "$T/out" >&2; fail "make toolchain failed"; }
+		TCZ_TCL_MIRROR="file://$O/test-mirror" TCL3_LOCK="$T/lock") > "$T/out" 2>&1 || { cat "$T/out" >&2; fail "make toolchain failed"; }
 	end=$(date +%s%N)
 	expect_grep 'up to date' "$T/out"
 	[ $(( (end - start) / 1000000 )) -lt 3000 ] || fail "cache hit took $(( (end - start) / 1000000 )) ms"
@@ -88,8 +88,8 @@ test_second_make_toolchain_is_a_cache_hit() {
 
 test_a_changed_option_changes_the_key() {
 	local env='. "$TOP/tests/toolchain/offline.env"'
-	a=$(eval "$env"; make -s -C "$TOP" toolchain-key O="$O" TCZ_TCL_MIRROR="file://$O/test-mirror" | tail -n 1)
-	b=$(eval "$env"; make -s -C "$TOP" toolchain-key O="$O" TCZ_TCL_MIRROR="file://$O/test-mirror" \
+	a=$(eval "$env"; make -s -C "$TOP" toolchain-key O="$O" TCZ_TCL_MIRROR="file://$O/test-mirror" TCL3_LOCK="$T/lock" | tail -n 1)
+	b=$(eval "$env"; make -s -C "$TOP" toolchain-key O="$O" TCZ_TCL_MIRROR="file://$O/test-mirror" TCL3_LOCK="$T/lock" \
 		GCC_CONF_OPTS='--with-arch=i586' | tail -n 1)
 	expect_eq "$(readlink "$O/toolchain" | xargs basename)" "$a" "the built toolchain's key"
 	[ "$a" != "$b" ] || fail "the key did not change with the gcc options"
@@ -97,7 +97,7 @@ test_a_changed_option_changes_the_key() {
 
 test_archive_is_relocatable() {
 	(. "$TOP/tests/toolchain/offline.env"; make -s -C "$TOP" toolchain-archive O="$O" \
-		TCZ_TCL_MIRROR="file://$O/test-mirror" TOOLCHAIN_ARCHIVE="$T/tc.tar.gz") >/dev/null
+		TCZ_TCL_MIRROR="file://$O/test-mirror" TCL3_LOCK="$T/lock" TOOLCHAIN_ARCHIVE="$T/tc.tar.gz") >/dev/null
 	mkdir "$T/elsewhere"
 	tar -C "$T/elsewhere" -xzf "$T/tc.tar.gz"
 	hello_c

@@ -1,0 +1,8 @@
+/* tcz fetch --list: many verified downloads at once (fetchlist.c). */
+#ifndef TCZ_FETCHLIST_H
+#define TCZ_FETCHLIST_H
+
+/* A TCZ_EXIT_ status. */
+int fetch_list(const char *list, const char *dir, int jobs);
+
+#endif
