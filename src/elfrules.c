@@ -18,6 +18,8 @@
  *     matched in their mangled form), entered only after CPUID reports
  *     rdrand/rdseed.
  * pause (f3 90) is "rep nop" to an i486: allowed.
+ * Linux's .altinstr_replacement sections hold the kernel's runtime
+ * alternatives, patched in only when the CPU has the feature: not checked.
  * The check looks at what a binary actually contains (linked, shipped),
  * function by function, attributing code through the symbol table.
  */
@@ -257,7 +259,7 @@ static void check_abi_note(struct elf_file *f, const char *label, const char *ke
 	}
 }
 
-struct func { GElf_Addr lo, hi; const char *name; };
+struct func { GElf_Addr lo, hi; const char *name; size_t shndx; };
 
 static int by_addr(const void *a, const void *b)
 {
@@ -265,7 +267,9 @@ static int by_addr(const void *a, const void *b)
 	return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
-static const char *func_at(const struct func *fs, size_t n, GElf_Addr a)
+/* In a relocatable file (a kernel module) every section starts at 0, so a
+ * symbol must also be in the section being read. */
+static const char *func_at(const struct func *fs, size_t n, GElf_Addr a, size_t shndx, int rel)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
@@ -276,7 +280,7 @@ static const char *func_at(const struct func *fs, size_t n, GElf_Addr a)
 			hi = mid;
 	}
 	for (size_t i = lo; i-- > 0;)
-		if (a >= fs[i].lo && a < fs[i].hi)
+		if (a >= fs[i].lo && a < fs[i].hi && (!rel || fs[i].shndx == shndx))
 			return fs[i].name;
 	return NULL;
 }
@@ -294,7 +298,8 @@ static struct func *load_functions(struct elf_file *f, size_t *count)
 		Elf_Data *d = elf_getdata(scn, NULL);
 		for (size_t i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
 			GElf_Sym s;
-			if (!gelf_getsym(d, (int)i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC || !s.st_value)
+			if (!gelf_getsym(d, (int)i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC ||
+			    (!s.st_value && f->eh.e_type != ET_REL))
 				continue;
 			if (n == cap) {
 				cap = cap ? 2 * cap : 256;
@@ -302,7 +307,7 @@ static struct func *load_functions(struct elf_file *f, size_t *count)
 			}
 			const char *name = elf_strptr(f->e, sh.sh_link, s.st_name);
 			fs[n++] = (struct func){ s.st_value, s.st_value + (s.st_size ? s.st_size : 1),
-						 name ? name : "?" };
+						 name ? name : "?", s.st_shndx };
 		}
 	}
 	if (n)
@@ -379,9 +384,14 @@ static int check_i486(struct elf_file *f, const char *label, unsigned *problems)
 		GElf_Shdr sh;
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS || !(sh.sh_flags & SHF_EXECINSTR))
 			continue;
+		size_t shstrndx;
+		const char *secname = elf_getshdrstrndx(f->e, &shstrndx) ? NULL : elf_strptr(f->e, shstrndx, sh.sh_name);
+		if (secname && !strcmp(secname, ".altinstr_replacement"))
+			continue;
 		Elf_Data *d = elf_getdata(scn, NULL);
 		if (!d || !d->d_buf)
 			continue;
+		size_t shndx = elf_ndxscn(scn);
 		const uint8_t *code = d->d_buf;
 		size_t size = d->d_size;
 		uint64_t addr = sh.sh_addr;
@@ -393,7 +403,7 @@ static int check_i486(struct elf_file *f, const char *label, unsigned *problems)
 			const char *why = post_i486(in);
 			if (!why)
 				continue;
-			const char *fn = func_at(fs, nf, in->address);
+			const char *fn = func_at(fs, nf, in->address, shndx, f->eh.e_type == ET_REL);
 			if (allowed(fn))
 				continue;
 			found++;
