@@ -43,7 +43,7 @@ test_nginx_builds_installs_and_serves_http_and_https() {
 	local run=(qemu-i386 -L "$T/root" -E LD_LIBRARY_PATH=/usr/local/lib)
 	expect_ok "${run[@]}" "$T/root/usr/local/sbin/nginx" -V
 	local m
-	for m in --with-http_ssl_module --with-http_v2_module --with-stream; do expect_grep -- "$m( |\$)" "$T/err"; done
+	for m in http_ssl_module http_v2_module stream; do expect_grep " --with-$m( |\$)" "$T/err"; done
 	expect_no_grep ' --with-(http_realip|http_gzip_static)_module' "$T/err"
 
 	# Serve a file over HTTP and HTTPS (a self-signed certificate).
@@ -65,14 +65,14 @@ http {
 }
 CONF
 	"${run[@]}" "$T/root/usr/local/sbin/nginx" -e stderr -c "$T/srv/nginx.conf" 2> "$T/nginx.err" &
-	local pid=$!
-	trap 'kill $pid 2>/dev/null' EXIT
+	NGINX_PID=$!
+	trap 'kill $NGINX_PID 2>/dev/null' EXIT
 	local i
 	for i in $(seq 100); do curl -s "http://127.0.0.1:$http/" > "$T/got" 2>/dev/null && break; sleep 0.2; done
 	expect_grep "^hello from nginx on tcl3 $$\$" "$T/got"
 	curl -sk "https://127.0.0.1:$https/" > "$T/got-tls" || { cat "$T/nginx.err" >&2; fail "https request failed"; }
 	expect_grep "^hello from nginx on tcl3 $$\$" "$T/got-tls"
-	kill $pid
+	kill $NGINX_PID
 }
 
 test_second_make_nginx_does_nothing_quickly() {
