@@ -97,7 +97,7 @@ start_http() {
 	done
 	[ -n "$port" ] || fail "test HTTP server did not start"
 	HTTP_URL=http://127.0.0.1:$port
-	trap 'kill $HTTP_PID 2>/dev/null' EXIT
+	trap 'kill $HTTP_PID 2>/dev/null || true' EXIT
 }
 
 # start_bad_http DIR: tests/httpd.py, the misbehaving server, serving DIR.
@@ -114,5 +114,5 @@ start_bad_http() {
 	done
 	[ -s "$T/bad-http.port" ] || fail "tests/httpd.py did not start: $(cat "$T/bad-http.err")"
 	BAD_URL=http://127.0.0.1:$(cat "$T/bad-http.port")
-	trap 'kill $BAD_PID ${HTTP_PID:-} 2>/dev/null' EXIT
+	trap 'kill $BAD_PID ${HTTP_PID:-} 2>/dev/null || true' EXIT
 }

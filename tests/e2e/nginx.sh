@@ -66,7 +66,7 @@ http {
 CONF
 	"${run[@]}" "$T/root/usr/local/sbin/nginx" -e stderr -c "$T/srv/nginx.conf" 2> "$T/nginx.err" &
 	NGINX_PID=$!
-	trap 'kill $NGINX_PID 2>/dev/null' EXIT
+	trap 'kill $NGINX_PID 2>/dev/null || true' EXIT
 	local i
 	for i in $(seq 100); do curl -s "http://127.0.0.1:$http/" > "$T/got" 2>/dev/null && break; sleep 0.2; done
 	expect_grep "^hello from nginx on tcl3 $$\$" "$T/got"

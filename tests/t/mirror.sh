@@ -140,15 +140,19 @@ test_hostile_names_are_refused() {
 	expect_grep "top.tcz.dep:1: '../evil.tcz' is not an extension name" "$T/err"
 }
 
-# TCL3's own client: busybox wget, walking .dep files as tce-load does.
+# TCL3's own client: busybox wget against `make mirror-serve`, walking .dep
+# files as tce-load does.
 test_busybox_wget_installs_the_closure_like_tce_load() {
-	upstream
-	expect_ok "$TCZ" mirror sync --from "$UP" --to "$T/mir" top
+	make_ext base; make_ext mid base.tcz; make_ext "ipv6-$KVER"; make_ext top mid.tcz ipv6-KERNEL.tcz
+	mkdir -p "$T/o/tcz"
+	cp "$T"/exts/* "$T/o/tcz/"
 	local port=$((20000 + RANDOM % 20000))
-	busybox httpd -f -p "127.0.0.1:$port" -h "$T/mir" &
-	hpid=$!
-	trap 'kill $hpid $BAD_PID 2>/dev/null' EXIT
-	sleep 0.3
+	make -s -C "$TOP" mirror-serve O="$T/o" TCZ="$TCZ" MIRROR_ADDR="127.0.0.1:$port" > "$T/serve.out" 2>&1 &
+	SERVE_PID=$!
+	trap 'pkill -P $SERVE_PID 2>/dev/null || true; kill $SERVE_PID 2>/dev/null || true' EXIT
+	local i
+	for i in $(seq 100); do busybox wget -q -O /dev/null "http://127.0.0.1:$port/3.x/tcz/info.lst.gz" 2>/dev/null && break; sleep 0.1; done
+	expect_grep "echo http://127.0.0.1:$port/ > /opt/tcemirror" "$T/serve.out"
 	mkdir "$T/tce"
 	fetch_ext() { # as tce-load: .md5.txt, .tcz, md5sum -c, then .dep recursively
 		local name=${1//KERNEL/$KVER} base=http://127.0.0.1:$port/3.x/tcz
