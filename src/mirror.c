@@ -235,14 +235,16 @@ static int mirror_update(const char *dir, struct path_list *add, struct path_lis
 		}
 		free(data);
 		free(md5path);
+		/* Hard links where the file system allows: tcbuild replaces files
+		 * by rename, never in place, so a link is as safe as a copy. */
 		char *to = path_join(gen, name);
-		if (!ret)
+		if (!ret && link(src, to))
 			ret = copy_file(src, to, 0644);
 		free(to);
 		for (size_t c = 0; !ret && c < NCOMPANIONS; c++) {
 			char *from = xasprintf("%s%s", src, companion_suffixes[c]);
 			char *cto = xasprintf("%s/%s%s", gen, name, companion_suffixes[c]);
-			if (access(from, F_OK) == 0)
+			if (access(from, F_OK) == 0 && link(from, cto))
 				ret = copy_file(from, cto, 0644);
 			free(from);
 			free(cto);
