@@ -16,6 +16,7 @@ BUILD_ROOT := $(O)/build
 STAGING_DIR := $(O)/staging
 TCZ_OUT_DIR := $(O)/tcz
 LOG_DIR := $(O)/logs
+PKG_SIG_DIR := $(BUILD_ROOT)/.signatures
 PKG_SCRIPTS := $(TOPDIR)/recipes/scripts
 # Sonames TCL3's base system provides: no .dep entry needed for them.
 TCL3_BASE_SONAMES ?= $(TOPDIR)/recipes/tcl3-base-sonames.txt
@@ -101,8 +102,9 @@ $$($(2)_BUILDDIR)/.stamp_patched: $$($(2)_BUILDDIR)/.stamp_extracted
 	$(Q)$(PKG_SCRIPTS)/step.sh $$($(2)_LOG) "[3/9] $$($(2)_TITLE): patch" $$($(2)_SRCDIR) $$($(2)_BUILDDIR)/patch.sh
 	$(Q)touch $$@
 
-# 4 configure, after the toolchain and every build dependency is staged.
-$$($(2)_BUILDDIR)/.stamp_configured: $$($(2)_BUILDDIR)/.stamp_patched $(STAGING_DIR)/.stamp_init \
+# 4 configure, after the toolchain and every build dependency is staged,
+# and again when the expanded commands change (NGINX_MODULES=..., say).
+$$($(2)_BUILDDIR)/.stamp_configured: $$($(2)_BUILDDIR)/.stamp_patched $(STAGING_DIR)/.stamp_init $(PKG_SIG_DIR)/$(1) \
 		$$$$(foreach d,$$$$($(2)_DEPENDENCIES),$$$$($$$$(call pkg-upper,$$$$(d))_BUILDDIR)/.stamp_staged)
 	$$(file >$$($(2)_BUILDDIR)/configure.sh,$$($(2)_CONFIGURE_CMDS))
 	+$(Q)$(PKG_SCRIPTS)/step.sh $$($(2)_LOG) "[4/9] $$($(2)_TITLE): configure" $$($(2)_SRCDIR) $$($(2)_BUILDDIR)/configure.sh
@@ -185,6 +187,16 @@ $(STAGING_DIR)/.stamp_init: $(TOOLCHAIN_STAMP) $(O)/host/.deps-packages
 
 PKG_RECIPES := $(filter-out pkg-%.mk,$(notdir $(wildcard $(addsuffix /*.mk,$(TCZ_RECIPE_DIRS)))))
 include $(foreach d,$(TCZ_RECIPE_DIRS),$(filter-out $(d)/pkg-%.mk,$(wildcard $(d)/*.mk)))
+
+# Each package's expanded commands, remembered in $(PKG_SIG_DIR)/<pkg> and
+# rewritten only when they change (read without a process, so a no-op make
+# stays fast): a changed option reconfigures and rebuilds that package.
+pkg-differ = $(subst x$(1),,x$(2))$(subst x$(2),,x$(1))
+define pkg-signature
+$(1)_SIG := $$(strip $$($(1)_VERSION) $$($(1)_POST_PATCH_CMDS) $$($(1)_CONFIGURE_CMDS) $$($(1)_BUILD_CMDS) $$($(1)_INSTALL_CMDS))
+$$(if $$(call pkg-differ,$$($(1)_SIG),$$(file <$(PKG_SIG_DIR)/$(2))),$$(shell mkdir -p $(PKG_SIG_DIR))$$(file >$(PKG_SIG_DIR)/$(2),$$($(1)_SIG)))
+endef
+$(foreach p,$(PKGS),$(eval $(call pkg-signature,$(call pkg-upper,$(p)),$(p))))
 
 # Dependencies must name recipes: checked once every recipe is read.
 $(foreach p,$(PKGS),$(foreach d,$($(call pkg-upper,$(p))_DEPENDENCIES),$(if $(filter $(d),$(PKGS)),,\

@@ -14,11 +14,13 @@ work=$O/bench/pack
 tree=$O/bench/tree
 mkdir -p "$work"
 
-if [ ! -d "$tree" ]; then # a copy of a mixed part of /usr, made once
+if [ ! -d "$tree" ]; then # a copy of mixed parts of /usr (about 200 MB), made once
 	mkdir -p "$tree.tmp"
-	for d in /usr/lib/x86_64-linux-gnu /usr/share/doc /usr/include /usr/bin /usr/share/locale; do
-		[ -d "$d" ] && cp -a --parents "$d" "$tree.tmp/" 2>/dev/null || true
-		[ "$(du -sm "$tree.tmp" | cut -f1)" -ge 200 ] && break
+	for d in /usr/include /usr/lib/python3.11 /usr/share/perl /usr/lib/x86_64-linux-gnu/perl \
+		/usr/share/doc /usr/share/locale /usr/share/man; do
+		[ -d "$d" ] || continue
+		[ "$(du -sm "$tree.tmp" | cut -f1)" -ge 180 ] && break
+		cp -a --parents "$d" "$tree.tmp/" 2>/dev/null || true
 	done
 	mv "$tree.tmp" "$tree"
 fi

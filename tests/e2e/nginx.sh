@@ -86,4 +86,36 @@ test_second_make_nginx_does_nothing_quickly() {
 	[ $(( (end - start) / 1000000 )) -lt 300 ] || fail "a no-op make nginx took $(( (end - start) / 1000000 )) ms"
 }
 
+# A third-party module from a local directory (NGINX_ADD_MODULES), in the
+# old-style module config format nginx 1.22 still reads; a changed variable
+# reconfigures and rebuilds nginx.
+test_third_party_module_from_a_directory_is_built_in() {
+	primary_site
+	mkdir -p "$T/mod"
+	cat > "$T/mod/config" <<'CFG'
+ngx_addon_name=ngx_http_tcbuild_module
+HTTP_MODULES="$HTTP_MODULES ngx_http_tcbuild_module"
+NGX_ADDON_SRCS="$NGX_ADDON_SRCS $ngx_addon_dir/ngx_http_tcbuild_module.c"
+CFG
+	cat > "$T/mod/ngx_http_tcbuild_module.c" <<'MOD'
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+static ngx_http_module_t ngx_http_tcbuild_module_ctx;
+ngx_module_t ngx_http_tcbuild_module = {
+	NGX_MODULE_V1, &ngx_http_tcbuild_module_ctx, NULL, NGX_HTTP_MODULE,
+	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NGX_MODULE_V1_PADDING
+};
+MOD
+	build NGINX_ADD_MODULES="$T/mod" > "$T/build.log" 2>&1 || { tail -n 30 "$T/build.log" >&2; fail "make nginx failed"; }
+	expect_grep '\[4/9\] nginx 1.22.1: configure' "$T/build.log"
+	grep -q ngx_http_tcbuild_module "$O/build/nginx-1.22.1/dest/usr/local/sbin/nginx" ||
+		fail "the module is not in the nginx binary"
+	mkdir "$T/root"
+	cp -a "$O/toolchain/i486-tcl3-linux-gnu/sysroot/." "$T/root/"
+	for t in nginx openssl pcre2 zlib; do "$TCZ" unpack "$O/tcz/$t.tcz" -C "$T/root"; done
+	expect_ok qemu-i386 -L "$T/root" -E LD_LIBRARY_PATH=/usr/local/lib "$T/root/usr/local/sbin/nginx" -V
+	expect_grep " --add-module=$T/mod( |\$)" "$T/err"
+}
+
 run_tests
