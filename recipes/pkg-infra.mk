@@ -194,7 +194,7 @@ include $(foreach d,$(TCZ_RECIPE_DIRS),$(filter-out $(d)/pkg-%.mk,$(wildcard $(d
 pkg-differ = $(subst x$(1),,x$(2))$(subst x$(2),,x$(1))
 define pkg-signature
 $(1)_SIG := $$(strip $$($(1)_VERSION) $$($(1)_POST_PATCH_CMDS) $$($(1)_CONFIGURE_CMDS) $$($(1)_BUILD_CMDS) $$($(1)_INSTALL_CMDS))
-$$(if $$(call pkg-differ,$$($(1)_SIG),$$(file <$(PKG_SIG_DIR)/$(2))),$$(shell mkdir -p $(PKG_SIG_DIR))$$(file >$(PKG_SIG_DIR)/$(2),$$($(1)_SIG)))
+$$(if $$(call pkg-differ,$$($(1)_SIG),$$(strip $$(file <$(PKG_SIG_DIR)/$(2)))),$$(shell mkdir -p $(PKG_SIG_DIR))$$(file >$(PKG_SIG_DIR)/$(2),$$($(1)_SIG)))
 endef
 $(foreach p,$(PKGS),$(eval $(call pkg-signature,$(call pkg-upper,$(p)),$(p))))
 
