@@ -35,7 +35,8 @@ void path_list_free(struct path_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-const char *companion_suffix(enum companion_kind kind)
+/* ".dep", ".info", ".md5.txt", ".list" */
+static const char *companion_suffix(enum companion_kind kind)
 {
 	switch (kind) {
 	case COMPANION_DEP: return ".dep";

@@ -34,9 +34,6 @@ void path_list_free(struct path_list *l);
 /* NAME.tcz with NAME of letters, digits and ._+- (not starting with . or -). */
 int ext_name_valid(const char *name);
 
-/* ".dep", ".info", ".md5.txt", ".list" */
-const char *companion_suffix(enum companion_kind kind);
-
 /* Validate text labelled `label` (a file name, for messages). -1 with a
  * message on the first problem. */
 int dep_validate(const char *label, const char *data, size_t len);

@@ -49,17 +49,6 @@ static const char *const allowed_anonymous[] = {
 	"12__x86_rdrandEPv", "12__x86_rdseedEPv", "19__x86_rdseed_rdrandEPv",
 };
 
-int elf_is_elf(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	unsigned char m[4];
-	ssize_t n = read(fd, m, 4);
-	close(fd);
-	return n == 4 && !memcmp(m, ELFMAG, 4);
-}
-
 struct elf_file {
 	int fd;
 	Elf *e;

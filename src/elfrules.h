@@ -17,8 +17,6 @@ struct elf_rules {
 	int skip_i486;         /* a waiver */
 };
 
-/* 1 if the file starts with the ELF magic, 0 if not, -1 on error. */
-int elf_is_elf(const char *path);
 /* Problems found (each printed as "tcz: LABEL: ..."), or -1 if the file
  * cannot be read as ELF at all. */
 int elf_check(const char *path, const char *label, const struct elf_rules *rules);
