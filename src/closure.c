@@ -1,6 +1,6 @@
 /* Dependency closure of extensions on a mirror; see closure.h. */
 #include "closure.h"
-#include "fetchpool.h"
+#include "download.h"
 #include "util.h"
 
 #include <errno.h>
@@ -8,14 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 
-void mirror_init(struct mirror *m, const char *base, const char *workdir, int quiet)
+void mirror_init(struct mirror *m, const char *base, const char *workdir)
 {
 	size_t len = strlen(base);
 	while (len > 1 && base[len - 1] == '/')
 		len--;
 	m->tcz_base = xasprintf("%.*s/3.x/tcz", (int)len, base);
 	m->workdir = workdir;
-	m->quiet = quiet;
 }
 
 void mirror_free(struct mirror *m)
@@ -28,16 +27,16 @@ int mirror_md5(struct mirror *m, const char *name, char hex[33])
 {
 	char *url = xasprintf("%s/%s.md5.txt", m->tcz_base, name);
 	char *dest = xasprintf("%s/%s.md5.txt", m->workdir, name);
-	const char *args[] = { "-q", "--no-verify", "-o", dest, url, NULL };
-	int rc = fetch_run(args), ret = -1;
-	if (rc == 0) {
+	enum dl_result r = dl_fetch(dest, url, NULL, 1);
+	int ret = -1;
+	if (r == DL_OK) {
 		char *data;
 		size_t len;
 		if (read_file(dest, COMPANION_MAX, &data, &len) == 0) {
 			ret = md5txt_parse(dest, data, len, name, hex);
 			free(data);
 		}
-	} else if (rc == TCZ_EXIT_NOT_FOUND) {
+	} else if (r == DL_NOT_FOUND) {
 		tcz_error("%s: not on the mirror (%s)", name, url);
 	}
 	free(url);
@@ -50,9 +49,9 @@ static int deps_of(struct mirror *m, const char *name, const char *kernel, struc
 {
 	char *url = xasprintf("%s/%s.dep", m->tcz_base, name);
 	char *dest = xasprintf("%s/%s.dep", m->workdir, name);
-	const char *args[] = { "-q", "--no-verify", "-o", dest, url, NULL };
-	int rc = fetch_run(args), ret = 0;
-	if (rc == 0) {
+	enum dl_result r = dl_fetch(dest, url, NULL, 1);
+	int ret = 0;
+	if (r == DL_OK) {
 		char *data;
 		size_t len;
 		struct path_list raw = { 0 };
@@ -71,7 +70,7 @@ static int deps_of(struct mirror *m, const char *name, const char *kernel, struc
 			free(n);
 		}
 		path_list_free(&raw);
-	} else if (rc != TCZ_EXIT_NOT_FOUND) {
+	} else if (r != DL_NOT_FOUND) {
 		tcz_error("%s: cannot fetch %s", name, url);
 		ret = -1;
 	}

@@ -4,8 +4,8 @@
  * name stands for the running kernel (uname -r on TCL3).
  *
  * A mirror is a base URL or a directory: its extensions live in
- * BASE/3.x/tcz/. Files come through `tcz fetch` run as a child process, so
- * downloads get the same sources, retries, resume and verification as
+ * BASE/3.x/tcz/. Files come through the download engine (download.h), so
+ * they get the same sources, retries, resume and verification as
  * everywhere else. */
 #ifndef TCZ_CLOSURE_H
 #define TCZ_CLOSURE_H
@@ -18,11 +18,10 @@
 struct mirror {
 	char *tcz_base; /* ".../3.x/tcz", no trailing slash */
 	const char *workdir; /* where .dep and .md5.txt files are fetched */
-	int quiet;
 };
 
 /* BASE is a URL (scheme://...) or a directory. */
-void mirror_init(struct mirror *m, const char *base, const char *workdir, int quiet);
+void mirror_init(struct mirror *m, const char *base, const char *workdir);
 void mirror_free(struct mirror *m);
 
 /* Fetch NAME's .md5.txt into workdir and return its md5 in hex[33]; -1 if

@@ -1,12 +1,12 @@
 /* tcz fetch --list FILE -o DIR: many downloads at once. Each line of FILE
  * (blank lines and # comments aside) is
  *     NAME ALGO:HEX URL...
- * with NAME a bare file name in DIR and ALGO sha256, sha512 or md5; each
- * line becomes a `tcz fetch -o DIR/NAME --ALGO HEX URL...` child, -j at a
- * time, so every file gets the whole single-file treatment (sources in
- * order, resume, retries, verification before it appears). */
+ * with NAME a bare file name in DIR and ALGO sha256, sha512 or md5. Every
+ * line is checked before anything is fetched; then the download engine
+ * runs them all, -j at a time, each with the whole single-file treatment
+ * (sources in order, resume, retries, verification before it appears). */
+#include "download.h"
 #include "fetchlist.h"
-#include "fetchpool.h"
 #include "hash.h"
 #include "util.h"
 
@@ -15,7 +15,7 @@
 
 #define FETCH_LIST_MAX_URLS 16
 
-static int parse_line(const char *list, unsigned no, char *line, char **name, char **algo,
+static int parse_line(const char *list, unsigned no, char *line, char **name, enum hash_algo *algo,
 		      char **hex, char **urls, size_t *nurls)
 {
 	char *save = NULL, *tok, *fields[3 + FETCH_LIST_MAX_URLS];
@@ -36,20 +36,18 @@ static int parse_line(const char *list, unsigned no, char *line, char **name, ch
 		tcz_error("%s:%u: '%s' is not a bare file name", list, no, *name);
 		return -1;
 	}
-	char *colon = strchr(fields[1], ':');
-	enum hash_algo a;
+	char *colon = strchr(fields[1], ':'), *aname = fields[1];
 	if (colon) {
 		*colon = '\0';
-		*algo = fields[1];
 		*hex = colon + 1;
 	}
-	if (!colon || (strcmp(*algo, "sha256") && strcmp(*algo, "sha512") && strcmp(*algo, "md5"))) {
+	if (!colon || (strcmp(aname, "sha256") && strcmp(aname, "sha512") && strcmp(aname, "md5"))) {
 		tcz_error("%s:%u: '%s': want sha256:HEX, sha512:HEX or md5:HEX", list, no, fields[1]);
 		return -1;
 	}
-	a = !strcmp(*algo, "md5") ? HASH_MD5 : !strcmp(*algo, "sha512") ? HASH_SHA512 : HASH_SHA256;
-	if (!hash_hex_valid(*hex, a)) {
-		tcz_error("%s:%u: '%s' is not a %s digest", list, no, *hex, *algo);
+	*algo = !strcmp(aname, "md5") ? HASH_MD5 : !strcmp(aname, "sha512") ? HASH_SHA512 : HASH_SHA256;
+	if (!hash_hex_valid(*hex, *algo)) {
+		tcz_error("%s:%u: '%s' is not a %s digest", list, no, *hex, aname);
 		return -1;
 	}
 	*nurls = n - 2;
@@ -58,52 +56,59 @@ static int parse_line(const char *list, unsigned no, char *line, char **name, ch
 	return 0;
 }
 
-int fetch_list(const char *list, const char *dir, int jobs)
+int fetch_list(const char *list, const char *dir, int jobs, int quiet)
 {
 	char *data;
 	size_t len;
 	if (read_file(list, 1 << 24, &data, &len))
 		return TCZ_EXIT_FAIL;
-	/* Check every line before fetching anything. */
-	for (int pass = 0; pass < 2; pass++) {
-		struct fetch_pool pool;
-		fetch_pool_init(&pool, jobs);
-		char *copy = xmalloc(len + 1);
-		memcpy(copy, data, len);
-		copy[len] = '\0';
-		unsigned no = 0;
-		int ret = 0;
-		for (char *line = copy, *nl; line && !ret; line = nl ? nl + 1 : NULL) {
-			nl = strchr(line, '\n');
-			if (nl)
-				*nl = '\0';
-			no++;
-			line += strspn(line, " \t");
-			if (!*line || *line == '#')
-				continue;
-			char *name, *algo, *hex, *urls[FETCH_LIST_MAX_URLS];
-			size_t nurls;
-			ret = parse_line(list, no, line, &name, &algo, &hex, urls, &nurls);
-			if (ret || pass == 0)
-				continue;
-			char *dest = path_join(dir, name), *opt = xasprintf("--%s", algo);
-			const char *args[6 + FETCH_LIST_MAX_URLS] = { "-q", "-o", dest, opt, hex };
-			for (size_t i = 0; i < nurls; i++)
-				args[5 + i] = urls[i];
-			args[5 + nurls] = NULL;
-			fetch_pool_add(&pool, name, args);
+	struct dl_item *items = NULL;
+	size_t n = 0;
+	unsigned no = 0;
+	int ret = TCZ_EXIT_OK;
+	for (char *line = data, *nl; line && ret == TCZ_EXIT_OK; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		no++;
+		line += strspn(line, " \t");
+		if (!*line || *line == '#')
+			continue;
+		char *name, *hex, *urls[FETCH_LIST_MAX_URLS];
+		enum hash_algo algo;
+		size_t nurls;
+		if (parse_line(list, no, line, &name, &algo, &hex, urls, &nurls)) {
+			ret = TCZ_EXIT_USAGE;
+			break;
+		}
+		char *dest = path_join(dir, name);
+		for (size_t i = 0; i < n && ret == TCZ_EXIT_OK; i++)
+			if (!strcmp(items[i].dest, dest)) {
+				tcz_error("%s:%u: '%s' is listed twice", list, no, name);
+				ret = TCZ_EXIT_USAGE;
+			}
+		if (ret != TCZ_EXIT_OK) {
 			free(dest);
-			free(opt);
+			break;
 		}
-		unsigned failed = fetch_pool_wait(&pool);
-		free(copy);
-		if (ret || failed) {
-			if (failed)
-				tcz_error("%s: %u download%s failed", list, failed, failed == 1 ? "" : "s");
-			free(data);
-			return ret ? TCZ_EXIT_USAGE : TCZ_EXIT_FAIL;
-		}
+		items = xrealloc(items, (n + 1) * sizeof(*items));
+		dl_init(&items[n], dest);
+		free(dest);
+		dl_want(&items[n], algo, hex);
+		for (size_t i = 0; i < nurls; i++)
+			dl_source(&items[n], urls[i]);
+		n++;
 	}
+	if (ret == TCZ_EXIT_OK && dl_run(items, n, jobs, quiet)) {
+		unsigned failed = 0;
+		for (size_t i = 0; i < n; i++)
+			failed += items[i].result != DL_OK;
+		tcz_error("%s: %u of %zu downloads failed", list, failed, n);
+		ret = TCZ_EXIT_FAIL;
+	}
+	for (size_t i = 0; i < n; i++)
+		dl_free(&items[i]);
+	free(items);
 	free(data);
-	return TCZ_EXIT_OK;
+	return ret;
 }

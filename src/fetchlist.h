@@ -3,6 +3,6 @@
 #define TCZ_FETCHLIST_H
 
 /* A TCZ_EXIT_ status. */
-int fetch_list(const char *list, const char *dir, int jobs);
+int fetch_list(const char *list, const char *dir, int jobs, int quiet);
 
 #endif

@@ -14,7 +14,7 @@
  * image is bad: the only failures left during unpacking are the disk's.
  */
 #include "closure.h"
-#include "fetchpool.h"
+#include "download.h"
 #include "commands.h"
 #include "image.h"
 #include "util.h"
@@ -83,19 +83,18 @@ static int fetch_verified(struct mirror *m, const char *dir, const char *name)
 		return -1;
 	char *url = xasprintf("%s/%s", m->tcz_base, name);
 	char *dest = xasprintf("%s/%s", dir, name);
-	const char *args[] = { "-q", "--md5", hex, "-o", dest, url, NULL };
-	int rc = fetch_run(args);
+	enum dl_result r = dl_fetch(dest, url, hex, 0);
 	free(url);
 	free(dest);
-	if (rc != 0)
+	if (r != DL_OK)
 		tcz_error("%s: download or md5 check failed: nothing was installed", name);
-	return rc ? -1 : 0;
+	return r != DL_OK ? -1 : 0;
 }
 
 static int install_all(const struct install_opts *o, char **names, size_t n, const char *work)
 {
 	struct mirror m;
-	mirror_init(&m, o->mirror, work, 1);
+	mirror_init(&m, o->mirror, work);
 	struct path_list order = { 0 }, todo = { 0 };
 	int ret = closure_resolve(&m, o->kernel, names, n, &order);
 	for (size_t i = 0; !ret && i < order.n; i++)

@@ -15,7 +15,8 @@
  * builds a generation the same way.
  */
 #include "closure.h"
-#include "fetchpool.h"
+#include "download.h"
+#include "shalock.h"
 #include "commands.h"
 #include "hash.h"
 #include "util.h"
@@ -366,6 +367,58 @@ static char *read_gz(const char *path, size_t *len)
 	return buf;
 }
 
+/* Every extension of the closure into STAGE, -j at a time: each checked
+ * against upstream's md5 and against LOCK's sha256 once it has one (the
+ * first sync records it), with its .list and .info when upstream has them
+ * (.md5.txt and .dep were fetched while resolving). */
+static int sync_fetch(struct mirror *m, const char *stage, const char *lock,
+		      const struct path_list *order, int jobs)
+{
+	static const char *const optional[] = { ".list", ".info" };
+	size_t per = 1 + sizeof(optional) / sizeof(*optional), n = order->n * per;
+	struct dl_item *items = xcalloc(n ? n : 1, sizeof(*items));
+	int *locked = xcalloc(order->n ? order->n : 1, sizeof(*locked)), ret = 0;
+	for (size_t i = 0; !ret && i < order->n; i++) {
+		const char *name = order->v[i];
+		struct dl_item *ext = &items[i * per];
+		char md5[33], sha[HASH_HEX_MAX];
+		if (mirror_md5(m, name, md5) || shalock_lookup(lock, name, sha, &locked[i])) {
+			ret = -1;
+			break;
+		}
+		for (size_t s = 0; s < per; s++) {
+			const char *suffix = s ? optional[s - 1] : "";
+			char *dest = xasprintf("%s/%s%s", stage, name, suffix);
+			char *url = xasprintf("%s/%s%s", m->tcz_base, name, suffix);
+			dl_init(&ext[s], dest);
+			dl_source(&ext[s], url);
+			ext[s].missing_ok = s > 0;
+			free(dest);
+			free(url);
+		}
+		dl_want(ext, HASH_MD5, md5);
+		if (locked[i])
+			dl_want(ext, HASH_SHA256, sha);
+	}
+	if (!ret)
+		dl_run(items, n, jobs, 1);
+	for (size_t i = 0; !ret && i < n; i++) {
+		enum dl_result r = items[i].result;
+		/* The engine has said why. */
+		if (r != DL_OK && !(items[i].missing_ok && r == DL_NOT_FOUND))
+			ret = -1;
+	}
+	for (size_t i = 0; !ret && i < order->n; i++)
+		if (!locked[i] && shalock_record(lock, order->v[i], items[i * per].sha256))
+			ret = -1;
+	for (size_t i = 0; i < n; i++)
+		if (items[i].dest)
+			dl_free(&items[i]);
+	free(items);
+	free(locked);
+	return ret;
+}
+
 static int cmd_mirror_sync(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -419,14 +472,13 @@ static int cmd_mirror_sync(int argc, char **argv)
 		return TCZ_EXIT_FAIL;
 	}
 	struct mirror m;
-	mirror_init(&m, from, stage, 1);
+	mirror_init(&m, from, stage);
 	struct path_list order = { 0 };
 	int ret = closure_resolve(&m, kernel, argv + optind, (size_t)(argc - optind), &order);
 	if (!ret && dry) {
 		char *url = xasprintf("%s/sizelist.gz", m.tcz_base), *dest = path_join(stage, "sizelist.gz");
-		const char *args[] = { "-q", "--no-verify", "-o", dest, url, NULL };
 		size_t len = 0;
-		char *sizes = fetch_run(args) == 0 ? read_gz(dest, &len) : NULL;
+		char *sizes = dl_fetch(dest, url, NULL, 1) == DL_OK ? read_gz(dest, &len) : NULL;
 		long long total = 0;
 		int unknown = 0;
 		for (size_t i = 0; i < order.n; i++) {
@@ -442,37 +494,9 @@ static int cmd_mirror_sync(int argc, char **argv)
 		free(dest);
 	} else if (!ret) {
 		char *lock = path_join(to, "tcz-sha256.lock");
+		ret = sync_fetch(&m, stage, lock, &order, jobs);
 		struct path_list add = { 0 };
-		struct fetch_pool pool;
-		fetch_pool_init(&pool, jobs);
 		for (size_t i = 0; !ret && i < order.n; i++) {
-			char hex[33];
-			if (mirror_md5(&m, order.v[i], hex)) {
-				ret = -1;
-				break;
-			}
-			char *url = xasprintf("%s/%s", m.tcz_base, order.v[i]), *dest = path_join(stage, order.v[i]);
-			const char *args[] = { "-q", "--md5", hex, "--record", lock, "-o", dest, url, NULL };
-			ret = fetch_pool_add(&pool, order.v[i], args);
-			free(url);
-			free(dest);
-		}
-		if (fetch_pool_wait(&pool))
-			ret = -1;
-		/* Companions: .md5.txt and .dep were fetched while resolving;
-		 * .list and .info when upstream has them. */
-		for (size_t i = 0; !ret && i < order.n; i++) {
-			const char *opt[] = { ".list", ".info" };
-			for (size_t s = 0; !ret && s < 2; s++) {
-				char *url = xasprintf("%s/%s%s", m.tcz_base, order.v[i], opt[s]);
-				char *dest = xasprintf("%s/%s%s", stage, order.v[i], opt[s]);
-				const char *args[] = { "-q", "--no-verify", "-o", dest, url, NULL };
-				int rc = fetch_run(args);
-				if (rc != 0 && rc != TCZ_EXIT_NOT_FOUND)
-					ret = -1;
-				free(url);
-				free(dest);
-			}
 			char *p = path_join(stage, order.v[i]);
 			path_list_add(&add, p);
 			free(p);

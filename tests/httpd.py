@@ -7,7 +7,9 @@ ROOT: /good/F (ranges honoured), /norange/F (ranges ignored), /404/F,
 /flaky/F (500 on the first request, then good), /short/F (announces the full
 length, sends half, closes), /wrong/F (right length, wrong bytes),
 /stall/F (half, then silence), /redirect/N/F (N hops, then /good/F),
-/loop/F (redirects to itself). Each request is logged as
+/loop/F (redirects to itself), /slow/F (good, after half a second; its log
+line adds "inflight=N", the requests being served at that moment, to show
+how many downloads a client runs at once). Each request is logged as
 "METHOD PATH RANGE BYTES_SENT". The port is written to PORTFILE when ready.
 """
 import http.server, os, socketserver, sys, threading, time
@@ -15,15 +17,16 @@ import http.server, os, socketserver, sys, threading, time
 root, portfile, logfile = sys.argv[1:4]
 seen = set()
 lock = threading.Lock()
+inflight = 0
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     def log_message(self, *a): pass
 
-    def log(self, sent):
+    def log(self, sent, extra=''):
         with lock, open(logfile, 'a') as f:
-            f.write('%s %s %s %d\n' % (self.command, self.path,
-                                       self.headers.get('Range', '-'), sent))
+            f.write('%s %s %s %d%s\n' % (self.command, self.path,
+                                         self.headers.get('Range', '-'), sent, extra))
 
     def fail(self, code):
         self.send_response(code)
@@ -50,6 +53,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path = os.path.join(root, *parts[1:])
         if mode == '404' or not os.path.isfile(path):
             return self.fail(404)
+        if mode == 'slow':
+            global inflight
+            with lock:
+                inflight += 1
+                now = inflight
+            time.sleep(0.5)
+            with lock:  # before the reply, so a client cannot be quicker
+                inflight -= 1
+            data = open(path, 'rb').read()
+            self.send_response(200)
+            self.send_header('Content-Length', str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return self.log(len(data), ' inflight=%d' % now)
         if mode == 'flaky':
             with lock:
                 first = self.path not in seen

@@ -134,9 +134,44 @@ test_list_fetches_many_in_parallel_and_checks_lines_first() {
 	sed -i '$d' "$T/list"
 	echo "p7 md5:00000000000000000000000000000000 $BAD_URL/good/p1" >> "$T/list"
 	expect_status 1 "$TCZ" fetch --list "$T/list" -o "$T/dl"
-	expect_grep 'p7: download or verification failed' "$T/err"
+	expect_grep 'dl/p7: md5 mismatch for .*/good/p1' "$T/err"
+	expect_grep 'list: 1 of 6 downloads failed' "$T/err"
 	expect_file "$T/dl/p5"
 	expect_no_file "$T/dl/p7"
+	expect_no_file "$T/dl/p7.part"
+	# The same name twice is a mistake in the list.
+	sed -i '$d' "$T/list"
+	echo "p1 sha256:$(sha256sum < "$T/www/p1" | cut -d' ' -f1) $BAD_URL/good/p1" >> "$T/list"
+	expect_status 2 "$TCZ" fetch --list "$T/list" -o "$T/dl"
+	expect_grep "list:7: 'p1' is listed twice" "$T/err"
+}
+
+# One process, one libcurl multi handle: -j transfers run at once, never more.
+test_list_runs_j_transfers_at_once() {
+	setup
+	local i
+	for i in 1 2 3 4 5 6; do head -c 20000 /dev/urandom > "$T/www/s$i"; done
+	for i in 1 2 3 4 5 6; do echo "s$i sha256:$(sha256sum < "$T/www/s$i" | cut -d' ' -f1) $BAD_URL/slow/s$i"; done > "$T/list"
+	expect_ok "$TCZ" fetch -q --list "$T/list" -o "$T/dl" -j 3
+	for i in 1 2 3 4 5 6; do cmp "$T/www/s$i" "$T/dl/s$i" || fail "s$i differs"; done
+	expect_eq "$(sed -n 's/.* inflight=//p' "$BAD_LOG" | sort -n | tail -n1)" 3 "most requests at once"
+	expect_eq "$(wc -l < "$BAD_LOG")" 6 "requests"
+}
+
+test_progress_without_a_terminal_is_two_lines_and_a_bar_with_one() {
+	setup
+	expect_ok "$TCZ" fetch -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/good/f.tar.gz"
+	expect_eq "$(wc -l < "$T/err")" 2 "lines on stderr"
+	expect_grep "^tcz: fetching f.tar.gz from $BAD_URL/good/f.tar.gz\$" "$T/err"
+	expect_grep "^tcz: $T/dl/f.tar.gz: verified\$" "$T/err"
+	# On a terminal (script(1) gives it one): a bar redrawn in place, here
+	# stuck at half the file until the stall gives up.
+	TCZ_FETCH_STALL=1 script -qec "'$TCZ' fetch -o '$T/dl/g.tar.gz' --sha256 $SHA '$BAD_URL/stall/f.tar.gz'" \
+		/dev/null > "$T/tty" || true
+	expect_grep $'\r\e\\[Kg\\.tar\\.gz +50% +14[0-9]K / 29[0-9]K +[0-9.]+K/s ETA [0-9]+:[0-9]{2}' "$T/tty"
+	expect_no_grep 'tcz: fetching' "$T/tty"
+	expect_grep 'stalled \(no data for 1 s\)' "$T/tty"
+	expect_no_file "$T/dl/g.tar.gz"
 }
 
 test_usage_errors() {
