@@ -1,4 +1,5 @@
 /* Opening a squashfs image safely; see image.h. */
+#include "deflate.h"
 #include "image.h"
 #include "util.h"
 
@@ -85,7 +86,7 @@ int image_open(struct image *img, const char *path)
 	err = sqfs_compressor_config_init(&img->cfg, img->super.compression_id,
 					  img->super.block_size, SQFS_COMP_FLAG_UNCOMPRESS);
 	if (!err)
-		err = sqfs_compressor_create(&img->cfg, &img->cmp);
+		err = tcz_compressor_create(&img->cfg, &img->cmp);
 	if (err)
 		return fail(img, "compressor", err);
 	img->ids = sqfs_id_table_create(0);

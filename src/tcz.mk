@@ -2,7 +2,7 @@
 # Built twice when testing: the normal binary in $(O)/host, and one with
 # AddressSanitizer + UndefinedBehaviorSanitizer in $(O)/host-asan.
 
-TCZ_PKGS := libsquashfs1 libarchive libcurl libcrypto libelf capstone
+TCZ_PKGS := libsquashfs1 libdeflate libarchive libcurl libcrypto libelf capstone
 TCZ_SRCS := $(sort $(wildcard $(TOPDIR)/src/*.c))
 HOST_CC ?= cc
 TCZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -D_FILE_OFFSET_BITS=64 \

@@ -8,7 +8,7 @@
 #        toolchain (build binutils and gcc), kernel, bench.
 set -eu
 
-pkgs_tools="build-essential pkg-config libsquashfs-dev libarchive-dev libcurl4-openssl-dev
+pkgs_tools="build-essential pkg-config libsquashfs-dev libdeflate-dev libarchive-dev libcurl4-openssl-dev
  libssl-dev libelf-dev libcapstone-dev ca-certificates"
 pkgs_test="squashfs-tools squashfs-tools-ng python3 busybox-static qemu-user cpio zstd lzip
  xz-utils bzip2 libarchive-tools curl clang libclang-rt-14-dev"

@@ -59,6 +59,25 @@ test_same_bytes_across_runs_and_thread_counts() {
 	expect_grep ' 2011-03-1[34] ..:.. squashfs-root/usr/local/bin/hello$' "$T/l"
 }
 
+# Blocks go through libdeflate (src/deflate.c): every level must inflate
+# with squashfs-tools' zlib to exactly the input; more effort, fewer bytes.
+test_every_level_inflates_to_the_input_and_more_effort_packs_smaller() {
+	make_tree "$T/src"
+	seq 1 60000 > "$T/src/usr/local/share/numbers.txt"
+	export SOURCE_DATE_EPOCH=1300000000
+	local l
+	for l in 1 7 12; do
+		expect_ok "$TCZ" pack -l "$l" "$T/src" -o "$T/l$l.tcz"
+		unsquashfs -q -d "$T/ex$l" "$T/l$l.tcz" >/dev/null
+		diff -r --no-dereference "$T/src" "$T/ex$l" >&2 || fail "level $l: unsquashfs output differs"
+	done
+	expect_ok "$TCZ" pack "$T/src" -o "$T/default.tcz"
+	expect_eq "$(md5sum < "$T/default.tcz")" "$(md5sum < "$T/l7.tcz")" "default and -l 7"
+	[ "$(stat -c %s "$T/l12.tcz")" -lt "$(stat -c %s "$T/l1.tcz")" ] || fail "level 12 is not smaller than level 1"
+	expect_status 2 "$TCZ" pack -l 13 "$T/src" -o "$T/x.tcz"
+	expect_grep "level '13': want a number from 1 to 12" "$T/err"
+}
+
 test_companion_files_in_tiny_core_format() {
 	make_tree "$T/src"
 	expect_ok "$TCZ" pack "$T/src" -o "$T/x.tcz"
