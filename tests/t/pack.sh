@@ -237,9 +237,11 @@ test_interrupted_pack_leaves_the_old_image() {
 	expect_ok "$TCZ" pack "$T/small" -o "$T/x.tcz"
 	local before; before=$(md5sum < "$T/x.tcz")
 	"$TCZ" pack -j1 "$T/src" -o "$T/x.tcz" >/dev/null 2>&1 &
-	local pid=$!
-	sleep 0.5
+	local pid=$! i
+	# Killed as soon as its temporary appears: well before 40 MB are packed.
+	for i in $(seq 1000); do ls "$T"/.x.tcz.tmp.* >/dev/null 2>&1 && break; sleep 0.01; done
 	kill -9 $pid; wait $pid 2>/dev/null || true
+	expect_eq "$(ls -A "$T" | grep -c '\.tmp\.')" 1 "the killed pack's temporary"
 	expect_eq "$(md5sum < "$T/x.tcz")" "$before" "old image replaced by a partial one"
 	expect_ok "$TCZ" pack "$T/small" -o "$T/x.tcz"
 	expect_eq "$(ls -A "$T" | grep -c '\.tmp\.')" 0 "stale temporary left behind"
