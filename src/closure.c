@@ -1,6 +1,5 @@
 /* Dependency closure of extensions on a mirror; see closure.h. */
 #include "closure.h"
-#include "download.h"
 #include "util.h"
 
 #include <errno.h>
@@ -23,7 +22,18 @@ void mirror_free(struct mirror *m)
 	m->tcz_base = NULL;
 }
 
-int mirror_md5(struct mirror *m, const char *name, char hex[33])
+void mirror_item(const struct mirror *m, struct dl_item *it, const char *dir, const char *file)
+{
+	char *dest = path_join(dir, file), *url = xasprintf("%s/%s", m->tcz_base, file);
+	dl_init(it, dest);
+	dl_source(it, url);
+	free(dest);
+	free(url);
+}
+
+/* Fetch NAME's .md5.txt into workdir and return its md5 in hex[33]; -1 if
+ * the mirror has none (with a message). */
+static int mirror_md5(struct mirror *m, const char *name, char hex[33])
 {
 	char *url = xasprintf("%s/%s.md5.txt", m->tcz_base, name);
 	char *dest = xasprintf("%s/%s.md5.txt", m->workdir, name);
@@ -83,7 +93,7 @@ struct walk {
 	struct mirror *m;
 	const char *kernel;
 	struct path_list done, stack;
-	struct path_list *order;
+	struct path_list *order, *md5s;
 };
 
 static int in_list(const struct path_list *l, const char *s)
@@ -124,14 +134,15 @@ static int visit(struct walk *w, const char *name)
 	if (!ret) {
 		path_list_add(&w->done, name);
 		path_list_add(w->order, name);
+		path_list_add(w->md5s, hex);
 	}
 	return ret;
 }
 
 int closure_resolve(struct mirror *m, const char *kernel, char **names, size_t n,
-		    struct path_list *order)
+		    struct path_list *order, struct path_list *md5s)
 {
-	struct walk w = { .m = m, .kernel = kernel, .order = order };
+	struct walk w = { .m = m, .kernel = kernel, .order = order, .md5s = md5s };
 	int ret = 0;
 	for (size_t i = 0; !ret && i < n; i++) {
 		size_t l = strlen(names[i]);

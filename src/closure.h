@@ -11,6 +11,7 @@
 #define TCZ_CLOSURE_H
 
 #include "companion.h"
+#include "download.h"
 
 /* TCL3's kernel name, for -KERNEL.tcz when --kernel is not given. */
 #define TCZ_DEFAULT_KERNEL "2.6.33.3-tinycore"
@@ -24,14 +25,14 @@ struct mirror {
 void mirror_init(struct mirror *m, const char *base, const char *workdir);
 void mirror_free(struct mirror *m);
 
-/* Fetch NAME's .md5.txt into workdir and return its md5 in hex[33]; -1 if
- * the mirror has none (with a message). */
-int mirror_md5(struct mirror *m, const char *name, char hex[33]);
-
 /* Resolve names (NAME or NAME.tcz) and their dependencies into `order`
- * (NAME.tcz, each once, dependencies first). A dependency missing from the
- * mirror or a cycle is an error naming the chain. */
+ * (NAME.tcz, each once, dependencies first) and, at the same index of
+ * `md5s`, the md5 its NAME.tcz.md5.txt gives. A dependency missing from
+ * the mirror or a cycle is an error naming the chain. */
 int closure_resolve(struct mirror *m, const char *kernel, char **names, size_t n,
-		    struct path_list *order);
+		    struct path_list *order, struct path_list *md5s);
+
+/* A download (dl_init'ed) of FILE from the mirror to DIR/FILE. */
+void mirror_item(const struct mirror *m, struct dl_item *it, const char *dir, const char *file);
 
 #endif

@@ -76,36 +76,42 @@ struct install_opts {
 	int onboot, keep;
 };
 
-static int fetch_verified(struct mirror *m, const char *dir, const char *name)
+/* Every extension of todo into DIR, checked against its md5, 4 at once. */
+static int fetch_verified(const struct mirror *m, const char *dir, const struct path_list *todo,
+			  const struct path_list *md5s)
 {
-	char hex[33];
-	if (mirror_md5(m, name, hex))
-		return -1;
-	char *url = xasprintf("%s/%s", m->tcz_base, name);
-	char *dest = xasprintf("%s/%s", dir, name);
-	enum dl_result r = dl_fetch(dest, url, hex, 0);
-	free(url);
-	free(dest);
-	if (r != DL_OK)
-		tcz_error("%s: download or md5 check failed: nothing was installed", name);
-	return r != DL_OK ? -1 : 0;
+	struct dl_item *items = xcalloc(todo->n ? todo->n : 1, sizeof(*items));
+	for (size_t i = 0; i < todo->n; i++) {
+		mirror_item(m, &items[i], dir, todo->v[i]);
+		dl_want(&items[i], HASH_MD5, md5s->v[i]);
+	}
+	int ret = dl_run(items, todo->n, 4, 1);
+	for (size_t i = 0; i < todo->n; i++) {
+		if (items[i].result != DL_OK)
+			tcz_error("%s: download or md5 check failed: nothing was installed", todo->v[i]);
+		dl_free(&items[i]);
+	}
+	free(items);
+	return ret;
 }
 
 static int install_all(const struct install_opts *o, char **names, size_t n, const char *work)
 {
 	struct mirror m;
 	mirror_init(&m, o->mirror, work);
-	struct path_list order = { 0 }, todo = { 0 };
-	int ret = closure_resolve(&m, o->kernel, names, n, &order);
+	struct path_list order = { 0 }, md5s = { 0 }, todo = { 0 }, todo_md5s = { 0 };
+	int ret = closure_resolve(&m, o->kernel, names, n, &order, &md5s);
 	for (size_t i = 0; !ret && i < order.n; i++)
-		if (!installed(o->root, order.v[i]))
+		if (!installed(o->root, order.v[i])) {
 			path_list_add(&todo, order.v[i]);
+			path_list_add(&todo_md5s, md5s.v[i]);
+		}
 	if (!ret && !todo.n)
 		printf("tcz: already installed: %s\n", order.n == 1 ? order.v[0] : "everything asked for");
 
 	/* Everything fetched and verified before ROOT is touched. */
-	for (size_t i = 0; !ret && i < todo.n; i++)
-		ret = fetch_verified(&m, work, todo.v[i]);
+	if (!ret && todo.n)
+		ret = fetch_verified(&m, work, &todo, &todo_md5s);
 	for (size_t i = 0; !ret && i < todo.n; i++) {
 		char *path = path_join(work, todo.v[i]);
 		struct image img;
@@ -161,7 +167,9 @@ static int install_all(const struct install_opts *o, char **names, size_t n, con
 	free(markers);
 	free(optional);
 	path_list_free(&order);
+	path_list_free(&md5s);
 	path_list_free(&todo);
+	path_list_free(&todo_md5s);
 	mirror_free(&m);
 	return ret;
 }

@@ -371,8 +371,8 @@ static char *read_gz(const char *path, size_t *len)
  * against upstream's md5 and against LOCK's sha256 once it has one (the
  * first sync records it), with its .list and .info when upstream has them
  * (.md5.txt and .dep were fetched while resolving). */
-static int sync_fetch(struct mirror *m, const char *stage, const char *lock,
-		      const struct path_list *order, int jobs)
+static int sync_fetch(const struct mirror *m, const char *stage, const char *lock,
+		      const struct path_list *order, const struct path_list *md5s, int jobs)
 {
 	static const char *const optional[] = { ".list", ".info" };
 	size_t per = 1 + sizeof(optional) / sizeof(*optional), n = order->n * per;
@@ -381,22 +381,18 @@ static int sync_fetch(struct mirror *m, const char *stage, const char *lock,
 	for (size_t i = 0; !ret && i < order->n; i++) {
 		const char *name = order->v[i];
 		struct dl_item *ext = &items[i * per];
-		char md5[33], sha[HASH_HEX_MAX];
-		if (mirror_md5(m, name, md5) || shalock_lookup(lock, name, sha, &locked[i])) {
+		char sha[HASH_HEX_MAX];
+		if (shalock_lookup(lock, name, sha, &locked[i])) {
 			ret = -1;
 			break;
 		}
 		for (size_t s = 0; s < per; s++) {
-			const char *suffix = s ? optional[s - 1] : "";
-			char *dest = xasprintf("%s/%s%s", stage, name, suffix);
-			char *url = xasprintf("%s/%s%s", m->tcz_base, name, suffix);
-			dl_init(&ext[s], dest);
-			dl_source(&ext[s], url);
+			char *file = xasprintf("%s%s", name, s ? optional[s - 1] : "");
+			mirror_item(m, &ext[s], stage, file);
 			ext[s].missing_ok = s > 0;
-			free(dest);
-			free(url);
+			free(file);
 		}
-		dl_want(ext, HASH_MD5, md5);
+		dl_want(ext, HASH_MD5, md5s->v[i]);
 		if (locked[i])
 			dl_want(ext, HASH_SHA256, sha);
 	}
@@ -473,8 +469,8 @@ static int cmd_mirror_sync(int argc, char **argv)
 	}
 	struct mirror m;
 	mirror_init(&m, from, stage);
-	struct path_list order = { 0 };
-	int ret = closure_resolve(&m, kernel, argv + optind, (size_t)(argc - optind), &order);
+	struct path_list order = { 0 }, md5s = { 0 };
+	int ret = closure_resolve(&m, kernel, argv + optind, (size_t)(argc - optind), &order, &md5s);
 	if (!ret && dry) {
 		char *url = xasprintf("%s/sizelist.gz", m.tcz_base), *dest = path_join(stage, "sizelist.gz");
 		size_t len = 0;
@@ -494,7 +490,7 @@ static int cmd_mirror_sync(int argc, char **argv)
 		free(dest);
 	} else if (!ret) {
 		char *lock = path_join(to, "tcz-sha256.lock");
-		ret = sync_fetch(&m, stage, lock, &order, jobs);
+		ret = sync_fetch(&m, stage, lock, &order, &md5s, jobs);
 		struct path_list add = { 0 };
 		for (size_t i = 0; !ret && i < order.n; i++) {
 			char *p = path_join(stage, order.v[i]);
@@ -512,6 +508,7 @@ static int cmd_mirror_sync(int argc, char **argv)
 		free(lock);
 	}
 	path_list_free(&order);
+	path_list_free(&md5s);
 	mirror_free(&m);
 	free(stage);
 	return ret ? TCZ_EXIT_FAIL : TCZ_EXIT_OK;

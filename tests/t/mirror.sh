@@ -75,6 +75,8 @@ test_sync_fetches_exactly_the_closure() {
 	printf '/good/3.x/tcz/%s\n' base.tcz "ipv6-$KVER.tcz" mid.tcz top.tcz > "$T/want"
 	expect_same_files "$T/want" "$T/got"
 	expect_no_grep unrelated "$BAD_LOG"
+	# Each .md5.txt once: read while resolving, not fetched again to verify.
+	expect_eq "$(grep -c '\.md5\.txt ' "$BAD_LOG")" 4 "requests for .md5.txt files"
 	(cd "$T/mir/3.x/tcz" && md5sum -c --quiet ./*.md5.txt) || fail "synced files do not verify"
 	expect_eq "$(wc -l < "$T/mir/tcz-sha256.lock")" 4 "sha256 lock entries"
 	expect_file "$T/mir/3.x/tcz/top.tcz.dep"
