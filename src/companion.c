@@ -241,8 +241,7 @@ int md5txt_parse(const char *label, const char *data, size_t len, const char *na
 		tcz_error("%s: '%.32s' is not an md5 digest", label, data);
 		return -1;
 	}
-	for (int i = 0; i < 32; i++)
-		hex[i] = (char)tolower((unsigned char)hex[i]);
+	hash_hex_lower(hex);
 	return 0;
 }
 

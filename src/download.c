@@ -82,10 +82,7 @@ int dl_want(struct dl_item *it, enum hash_algo algo, const char *hex)
 		return -1;
 	it->want[it->nwant].algo = algo;
 	snprintf(it->want[it->nwant].hex, HASH_HEX_MAX, "%s", hex);
-	for (char *s = it->want[it->nwant].hex; *s; s++)
-		if (*s >= 'A' && *s <= 'F')
-			*s = (char)(*s - 'A' + 'a');
-	it->nwant++;
+	hash_hex_lower(it->want[it->nwant++].hex);
 	return 0;
 }
 

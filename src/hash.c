@@ -101,3 +101,9 @@ int hash_hex_valid(const char *s, enum hash_algo algo)
 			return 0;
 	return s[n] == '\0';
 }
+
+void hash_hex_lower(char *s)
+{
+	for (; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}

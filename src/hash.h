@@ -25,5 +25,7 @@ size_t hash_hex_len(enum hash_algo algo);
 const char *hash_name(enum hash_algo algo);
 /* 1 if s is exactly a digest of that algorithm in hex (either case). */
 int hash_hex_valid(const char *s, enum hash_algo algo);
+/* Lower-case a hex digest in place, the case hasher_final_hex writes. */
+void hash_hex_lower(char *s);
 
 #endif

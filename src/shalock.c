@@ -40,8 +40,8 @@ int shalock_lookup(const char *lock, const char *name, char hex[HASH_HEX_MAX], i
 			break;
 		}
 		if (!strcmp(line + 66, name)) {
-			for (int i = 0; i <= 64; i++)
-				hex[i] = (char)(line[i] >= 'A' && line[i] <= 'F' ? line[i] - 'A' + 'a' : line[i]);
+			memcpy(hex, line, 65);
+			hash_hex_lower(hex);
 			*found = 1;
 		}
 	}
