@@ -309,7 +309,8 @@ static enum outcome copy_local(struct engine *e, struct transfer *t, const char 
 	return o;
 }
 
-static enum outcome start_remote(struct engine *e, struct transfer *t, const char *url)
+/* Start a transfer on the multi handle; -1 (with a message) if it cannot. */
+static int start_remote(struct engine *e, struct transfer *t, const char *url)
 {
 	struct stat st;
 	t->resume_from = stat(t->part, &st) == 0 ? st.st_size : 0;
@@ -318,18 +319,18 @@ static enum outcome start_remote(struct engine *e, struct transfer *t, const cha
 	t->fd = open(t->part, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (t->fd < 0) {
 		tcz_error("%s: %s", t->part, strerror(errno));
-		return FATAL;
+		return -1;
 	}
 	hashes_start(t);
 	if (t->resume_from > 0 && hashes_feed_fd(t, t->fd, t->part, t->resume_from)) {
 		close(t->fd);
-		return FATAL;
+		return -1;
 	}
 	CURL *c = t->curl = curl_easy_init();
 	if (!c) {
 		close(t->fd);
 		tcz_error("%s: cannot start a libcurl transfer", t->name);
-		return FATAL;
+		return -1;
 	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PRIVATE, t);
@@ -351,16 +352,17 @@ static enum outcome start_remote(struct engine *e, struct transfer *t, const cha
 	if (mc != CURLM_OK) {
 		tcz_error("%s: libcurl: %s", t->name, curl_multi_strerror(mc));
 		curl_easy_cleanup(c);
+		t->curl = NULL;
 		close(t->fd);
-		return FATAL;
+		return -1;
 	}
 	t->state = ACTIVE;
 	e->active++;
-	return GOT;
+	return 0;
 }
 
-/* What a finished transfer's result means for the item. */
-static enum outcome classify(struct engine *e, struct transfer *t, CURLcode rc)
+/* End a finished transfer: what its result means for the item. */
+static enum outcome end_transfer(struct engine *e, struct transfer *t, CURLcode rc)
 {
 	const char *url = t->src[t->isrc];
 	long code = 0;
@@ -492,7 +494,7 @@ static void start_attempt(struct engine *e, struct transfer *t)
 		attempt_done(e, t, copy_local(e, t, src));
 		return;
 	}
-	if (start_remote(e, t, src) != GOT)
+	if (start_remote(e, t, src))
 		attempt_done(e, t, FATAL);
 }
 
@@ -628,8 +630,6 @@ int dl_run(struct dl_item *items, size_t n, int jobs, int quiet)
 	if (engine_start(&e, items, n, jobs, quiet)) {
 		for (size_t i = 0; i < n; i++)
 			items[i].result = DL_FAILED;
-		if (e.multi)
-			engine_stop(&e);
 		return -1;
 	}
 	while (e.done < e.n) {
@@ -657,7 +657,7 @@ int dl_run(struct dl_item *items, size_t n, int jobs, int quiet)
 			char *priv = NULL;
 			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
 			struct transfer *t = (struct transfer *)(void *)priv;
-			attempt_done(&e, t, classify(&e, t, msg->data.result));
+			attempt_done(&e, t, end_transfer(&e, t, msg->data.result));
 		}
 		draw_bar(&e);
 		if (e.done == e.n)
