@@ -4,6 +4,12 @@
 # Driven by toolchain/toolchain.mk, which computes the key and sets the
 # environment listed in need() below; run `make toolchain`, not this.
 #
+# With TOOLCHAIN_STAGE=bootstrap it builds the first stage of a classic
+# cross bootstrap instead (as crosstool-ng's "core pass 1"): gcc for C
+# only, with no C library behind it (--without-headers), a static libgcc
+# and no libgcc_s. That compiler exists to build a C library from source:
+# the tests build TCL3's own glibc 2.11.1 with it. No sysroot goes in.
+#
 # The prefix is built as KEY.tmp.PID and renamed to KEY when complete, so
 # an interrupted build never leaves something that looks finished. The
 # sysroot is copied under the prefix (PREFIX/TRIPLET/sysroot) and gcc is
@@ -12,7 +18,7 @@
 set -euo pipefail
 
 need() { for v; do [ -n "${!v:-}" ] || { echo "build.sh: $v is not set" >&2; exit 2; }; done; }
-need TCZ TCZ_CACHE_DIR TOOLCHAIN_KEY TARGET_TRIPLET SYSROOT_DIR BUILD_DIR LOG_DIR \
+need TCZ TCZ_CACHE_DIR TOOLCHAIN_KEY TARGET_TRIPLET BUILD_DIR LOG_DIR \
 	BINUTILS_VERSION BINUTILS_TARBALL GCC_VERSION GCC_TARBALL PATCH_DIRS TOPDIR
 
 jobs=${JOBS:-$(nproc)}
@@ -21,8 +27,14 @@ export MAKEFLAGS="${MAKEFLAGS%%-- *}"
 unset MAKEOVERRIDES
 final="$TCZ_CACHE_DIR/toolchain/$TOOLCHAIN_KEY"
 prefix="$final.tmp.$$"
-log="$LOG_DIR/toolchain.log"
-step=0 steps=6
+log="$LOG_DIR/toolchain${TOOLCHAIN_STAGE:+-$TOOLCHAIN_STAGE}.log"
+stage_name=${TOOLCHAIN_STAGE:-final}
+case $stage_name in
+final) steps=6 ;;
+bootstrap) steps=5 ;;
+*) echo "build.sh: TOOLCHAIN_STAGE=$stage_name: expected final or bootstrap" >&2; exit 2 ;;
+esac
+step=0
 mkdir -p "$LOG_DIR" "$BUILD_DIR" "$TCZ_CACHE_DIR/toolchain"
 : > "$log"
 
@@ -77,6 +89,7 @@ build_binutils() {
 }
 
 install_sysroot() {
+	need SYSROOT_DIR
 	mkdir -p "$prefix/$TARGET_TRIPLET"
 	cp -R --preserve=mode,links "$SYSROOT_DIR" "$prefix/$TARGET_TRIPLET/sysroot"
 }
@@ -93,13 +106,32 @@ build_gcc() {
 	PATH="$prefix/bin:$PATH" make install-strip "${common_make[@]}"
 }
 
+# Stage 1: only the compiler proper and libgcc.a; nothing that needs a
+# C library (libstdc++, libgcc_s, libatomic) can be built yet.
+build_gcc_bootstrap() {
+	local b="$BUILD_DIR/gcc-build"
+	rm -rf "$b"; mkdir -p "$b" "$prefix/$TARGET_TRIPLET/sysroot"; cd "$b"
+	# shellcheck disable=SC2086
+	PATH="$prefix/bin:$PATH" "$BUILD_DIR/gcc-$GCC_VERSION/configure" \
+		--target="$TARGET_TRIPLET" --prefix="$prefix" \
+		--with-sysroot="$prefix/$TARGET_TRIPLET/sysroot" \
+		${GCC_BOOTSTRAP_CONF_OPTS:-}
+	PATH="$prefix/bin:$PATH" make -j"$jobs" all-gcc all-target-libgcc "${common_make[@]}"
+	PATH="$prefix/bin:$PATH" make install-strip-gcc install-target-libgcc "${common_make[@]}"
+}
+
 describe() {
 	{
 		echo "key $TOOLCHAIN_KEY"
 		echo "target $TARGET_TRIPLET"
 		echo "binutils $BINUTILS_VERSION $(basename "$BINUTILS_TARBALL")"
 		echo "gcc $GCC_VERSION $(basename "$GCC_TARBALL")"
-		echo "gcc-options ${GCC_CONF_OPTS:-}"
+		echo "stage $stage_name"
+		if [ "$stage_name" = bootstrap ]; then
+			echo "gcc-options ${GCC_BOOTSTRAP_CONF_OPTS:-}"
+		else
+			echo "gcc-options ${GCC_CONF_OPTS:-}"
+		fi
 		echo "built $(date -u +%Y-%m-%dT%H:%M:%SZ) in ${SECONDS}s on $(uname -m)"
 	} > "$prefix/toolchain.info"
 }
@@ -107,9 +139,13 @@ describe() {
 rm -rf "$final".tmp.*
 stage "binutils $BINUTILS_VERSION: extract and patch" unpack_source binutils "$BINUTILS_VERSION" "$BINUTILS_TARBALL"
 stage "binutils $BINUTILS_VERSION: build" build_binutils
-stage "sysroot: install" install_sysroot
+[ "$stage_name" = bootstrap ] || stage "sysroot: install" install_sysroot
 stage "gcc $GCC_VERSION: extract and patch" unpack_source gcc "$GCC_VERSION" "$GCC_TARBALL"
-stage "gcc $GCC_VERSION: build (C, C++)" build_gcc
+if [ "$stage_name" = bootstrap ]; then
+	stage "gcc $GCC_VERSION: build (bootstrap: C, no C library)" build_gcc_bootstrap
+else
+	stage "gcc $GCC_VERSION: build (C, C++)" build_gcc
+fi
 stage "finish" describe
 rm -rf "$final"
 mv "$prefix" "$final"

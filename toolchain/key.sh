@@ -7,7 +7,9 @@
 # the build procedure (TOOLCHAIN_FORMAT, bumped by hand when build.sh
 # changes what it produces), target, host machine, source versions and the
 # checksums of the exact tarballs used, configure options, the content of
-# every patch applied, and the content hash of the sysroot.
+# every patch applied, and the content hash of the sysroot (none for the
+# bootstrap stage, which has no sysroot; it is named as a stage instead, so
+# its key never equals a final toolchain's).
 set -euo pipefail
 
 for v in TOOLCHAIN_FORMAT TARGET_TRIPLET BINUTILS_VERSION BINUTILS_SOURCE_HASH \
@@ -22,7 +24,12 @@ inputs() {
 	echo "binutils $BINUTILS_VERSION $BINUTILS_SOURCE_HASH"
 	echo "binutils-options ${BINUTILS_CONF_OPTS:-}"
 	echo "gcc $GCC_VERSION $GCC_SOURCE_HASH"
-	echo "gcc-options ${GCC_CONF_OPTS:-}"
+	if [ "${TOOLCHAIN_STAGE:-final}" = bootstrap ]; then
+		echo "stage bootstrap"
+		echo "gcc-options ${GCC_BOOTSTRAP_CONF_OPTS:-}"
+	else
+		echo "gcc-options ${GCC_CONF_OPTS:-}"
+	fi
 	local pkg ver p
 	for pkg in binutils gcc; do
 		[ $pkg = gcc ] && ver=$GCC_VERSION || ver=$BINUTILS_VERSION

@@ -56,6 +56,16 @@ GCC_CONF_OPTS ?= --with-arch=i486 --with-tune=i686 --enable-languages=c,c++ \
 	--enable-threads=posix --enable-__cxa_atexit --without-zstd \
 	--with-pkgversion=tcbuild
 
+# The bootstrap stage (toolchain.sh bootstrap): C only, no C library, a
+# static libgcc; what builds a C library from source (the tests' glibc).
+BOOTSTRAP_DIR := $(O)/bootstrap
+GCC_BOOTSTRAP_CONF_OPTS ?= --with-arch=i486 --with-tune=i686 --enable-languages=c \
+	--without-headers --with-newlib --disable-shared --disable-threads \
+	--disable-multilib --disable-bootstrap --disable-nls --disable-decimal-float \
+	--disable-libatomic --disable-libgomp --disable-libquadmath --disable-libssp \
+	--disable-libvtv --disable-libstdcxx --disable-libsanitizer --disable-libitm \
+	--disable-libcc1 --without-zstd --with-pkgversion=tcbuild-bootstrap
+
 # The TCL3 sysroot: the release's base cpio plus the toolchain extensions.
 TCZ_TCL_MIRROR ?= http://repo.tinycorelinux.net
 TCL3_RELEASE ?= 3.8.4
@@ -79,15 +89,19 @@ toolchain_env = TOPDIR='$(TOPDIR)' TCZ='$(TCZ)' TCZ_CACHE_DIR='$(TCZ_CACHE_DIR)'
 	GCC_VERSION='$(GCC_VERSION)' GCC_SOURCE='$(GCC_SOURCE)' GCC_SITE='$(GCC_SITE)' \
 	GCC_SHA512='$(GCC_SHA512)' GCC_SOURCE_FILE='$(GCC_SOURCE_FILE)' \
 	GCC_CONF_OPTS='$(strip $(GCC_CONF_OPTS))' PATCH_DIRS='$(strip $(TOOLCHAIN_PATCH_DIRS))' \
+	BOOTSTRAP_DIR='$(BOOTSTRAP_DIR)' GCC_BOOTSTRAP_CONF_OPTS='$(strip $(GCC_BOOTSTRAP_CONF_OPTS))' \
 	TCL3_RELEASE_URL='$(TCL3_RELEASE_URL)' TCL3_TCZ_URL='$(TCL3_TCZ_URL)' \
 	TCL3_KERNEL='$(TCL3_KERNEL)' TCL3_SYSROOT_EXTENSIONS='$(TCL3_SYSROOT_EXTENSIONS)' \
 	TCL3_LOCK='$(TCL3_LOCK)'
 
 # Always consulted: make cannot see a changed option or patch by itself,
 # and the check costs well under a second when nothing changed.
-.PHONY: toolchain toolchain-key toolchain-inputs toolchain-clean toolchain-archive
+.PHONY: toolchain toolchain-key toolchain-inputs toolchain-clean toolchain-archive toolchain-bootstrap
 toolchain: $(TCZ)
 	@$(toolchain_env) $(TOPDIR)/toolchain/toolchain.sh build
+
+toolchain-bootstrap: $(TCZ)
+	@$(toolchain_env) $(TOPDIR)/toolchain/toolchain.sh bootstrap
 
 toolchain-key: $(TCZ)
 	@$(toolchain_env) $(TOPDIR)/toolchain/toolchain.sh key

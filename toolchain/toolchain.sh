@@ -6,6 +6,8 @@
 #   toolchain.sh key       print the cache key (after the sysroot step)
 #   toolchain.sh inputs    print what the key is made of
 #   toolchain.sh build     sysroot, sources, then build unless cached; link
+#   toolchain.sh bootstrap the C-only, C-library-less first stage (build.sh);
+#                          no sysroot; linked at BOOTSTRAP_DIR
 #   toolchain.sh clean     remove this checkout's link and build files
 #   toolchain.sh archive F write a relocatable tarball of the toolchain
 set -euo pipefail
@@ -93,41 +95,54 @@ source_file() {
 }
 
 key_env() {
+	local sysroot=none
+	[ "${TOOLCHAIN_STAGE:-final}" = bootstrap ] || sysroot=$(cat "$BUILD_DIR/sysroot.hash")
 	BINUTILS_SOURCE_HASH=$(source_hash binutils) GCC_SOURCE_HASH=$(source_hash gcc) \
-	SYSROOT_HASH=$(cat "$BUILD_DIR/sysroot.hash") "$TOPDIR/toolchain/key.sh" "$@"
+	SYSROOT_HASH=$sysroot "$TOPDIR/toolchain/key.sh" "$@"
 }
 
-link() { # point TOOLCHAIN_DIR at the cache entry, atomically
-	mkdir -p "$(dirname "$TOOLCHAIN_DIR")"
-	[ ! -e "$TOOLCHAIN_DIR" ] || [ -L "$TOOLCHAIN_DIR" ] ||
-		die "$TOOLCHAIN_DIR exists and is not a link made by tcbuild: move it away"
-	ln -sfn "$1" "$TOOLCHAIN_DIR.tmp.$$"
-	mv -T "$TOOLCHAIN_DIR.tmp.$$" "$TOOLCHAIN_DIR"
+link() { # LINK ENTRY: point LINK at the cache entry, atomically
+	mkdir -p "$(dirname "$1")"
+	[ ! -e "$1" ] || [ -L "$1" ] || die "$1 exists and is not a link made by tcbuild: move it away"
+	ln -sfn "$2" "$1.tmp.$$"
+	mv -T "$1.tmp.$$" "$1"
+}
+
+# build_cached LINK ENTRY-PREFIX: build the toolchain stage named by
+# TOOLCHAIN_STAGE into the cache unless its key is there; link LINK to it.
+build_cached() {
+	local link_path=$1 key entry
+	key=$(key_env)
+	entry="$TCZ_CACHE_DIR/toolchain/$2$key"
+	# One build per key at a time, whichever checkout or CI job asks.
+	mkdir -p "$TCZ_CACHE_DIR/toolchain"
+	exec 9>"$entry.lock"
+	flock -n 9 || { echo "toolchain: another build of $2$key is running; waiting"; flock 9; }
+	if [ -f "$entry/toolchain.info" ]; then
+		[ "$(readlink "$link_path" 2>/dev/null)" = "$entry" ] || link "$link_path" "$entry"
+		echo "toolchain: ${2:+$2}up to date ($key)"
+		return 0
+	fi
+	echo "toolchain: building $2$key (inputs: make toolchain-inputs)"
+	BINUTILS_TARBALL=$(source_file binutils) GCC_TARBALL=$(source_file gcc) \
+		SYSROOT_DIR="$BUILD_DIR/sysroot" TOOLCHAIN_KEY=$2$key \
+		"$TOPDIR/toolchain/build.sh"
+	key_env --explain > "$entry/toolchain.inputs"
+	link "$link_path" "$entry"
 }
 
 case ${1:-} in
 sysroot) sysroot ;;
 key) sysroot; key_env ;;
 inputs) sysroot; key_env --explain ;;
-build)
-	sysroot
-	key=$(key_env)
-	entry="$TCZ_CACHE_DIR/toolchain/$key"
-	# One build per key at a time, whichever checkout or CI job asks.
-	mkdir -p "$TCZ_CACHE_DIR/toolchain"
-	exec 9>"$entry.lock"
-	flock -n 9 || { echo "toolchain: another build of $key is running; waiting"; flock 9; }
-	if [ -f "$entry/toolchain.info" ]; then
-		[ "$(readlink "$TOOLCHAIN_DIR" 2>/dev/null)" = "$entry" ] || link "$entry"
-		echo "toolchain: up to date ($key)"
-		exit 0
-	fi
-	echo "toolchain: building $key (inputs: make toolchain-inputs)"
-	BINUTILS_TARBALL=$(source_file binutils) GCC_TARBALL=$(source_file gcc) \
-		SYSROOT_DIR="$BUILD_DIR/sysroot" TOOLCHAIN_KEY=$key \
-		"$TOPDIR/toolchain/build.sh"
-	key_env --explain > "$entry/toolchain.inputs"
-	link "$entry" ;;
+build) sysroot; build_cached "$TOOLCHAIN_DIR" "" ;;
+bootstrap)
+	export TOOLCHAIN_STAGE=bootstrap
+	case ${2:-build} in
+	build) build_cached "$BOOTSTRAP_DIR" bootstrap- ;;
+	key) key_env ;;
+	*) die "usage: toolchain.sh bootstrap [key]" ;;
+	esac ;;
 clean)
 	[ ! -L "$TOOLCHAIN_DIR" ] || rm -f "$TOOLCHAIN_DIR"
 	rm -rf "$BUILD_DIR"
@@ -142,5 +157,5 @@ archive)
 	mv "$tmp" "$out"
 	trap - EXIT
 	echo "toolchain: wrote $out (unpack anywhere; set TCZ_TOOLCHAIN_DIR to its directory)" ;;
-*) die "usage: toolchain.sh sysroot|key|inputs|build|clean|archive FILE" ;;
+*) die "usage: toolchain.sh sysroot|key|inputs|build|bootstrap|clean|archive FILE" ;;
 esac
