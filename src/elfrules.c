@@ -187,10 +187,45 @@ static void check_interp(struct elf_file *f, const char *label, unsigned *proble
 	}
 }
 
+/* The runtime libraries whose symbol versions a TCL3 binary may need, and
+ * the newest each has. glibc's comes from the rules (2.11 for TCL3); the
+ * C++ runtime is gcc 4.4.3's, fixed by TCL3's gcc_libs.tcz: libstdc++'s own
+ * ABI policy (libstdc++-v3/doc/xml/manual/abi.xml) gives "GCC 4.4.2:
+ * GLIBCXX_3.4.13, CXXABI_1.3.3" and libgcc_s "GCC 4.4.0: GCC_4.4.0"; 4.4.3
+ * added none. A version with letters after the prefix (CXXABI_TM_1,
+ * CXXABI_FLOAT128, ...) came later than that runtime; GLIBC_PRIVATE is
+ * glibc's internal interface and not a release. */
+struct version_ceiling {
+	const char *prefix;
+	const char *newest; /* NULL: this rule is off */
+	const char *owner;
+	char worst[48];
+	int later_name;
+};
+
+static void note_version(struct version_ceiling *c, const char *name)
+{
+	const char *v = name + strlen(c->prefix);
+	if (*v >= '0' && *v <= '9') {
+		if (version_newer(v, c->newest) &&
+		    (!c->worst[0] || version_newer(v, c->worst + strlen(c->prefix))))
+			snprintf(c->worst, sizeof(c->worst), "%s", name);
+	} else if (strcmp(c->prefix, "GLIBC_")) {
+		snprintf(c->worst, sizeof(c->worst), "%s", name);
+		c->later_name = 1;
+	}
+}
+
 static void check_versions(struct elf_file *f, const char *label, const char *glibc, unsigned *problems)
 {
+	struct version_ceiling ceilings[] = {
+		{ "GLIBC_", glibc, "the target's glibc", "", 0 }, /* first: reported on its own */
+		{ "GLIBCXX_", "3.4.13", "TCL3's libstdc++ (gcc 4.4.3, libstdc++.so.6.0.13)", "", 0 },
+		{ "CXXABI_", "1.3.3", "TCL3's libstdc++ (gcc 4.4.3, libstdc++.so.6.0.13)", "", 0 },
+		{ "GCC_", "4.4.0", "TCL3's libgcc_s (gcc 4.4.3)", "", 0 },
+	};
+	const size_t nc = sizeof(ceilings) / sizeof(*ceilings);
 	Elf_Scn *scn = NULL;
-	char worst[32] = "";
 	while ((scn = elf_nextscn(f->e, scn))) {
 		GElf_Shdr sh;
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_GNU_verneed)
@@ -207,9 +242,10 @@ static void check_versions(struct elf_file *f, const char *label, const char *gl
 				if (!gelf_getvernaux(d, (int)aoff, &va))
 					break;
 				const char *name = elf_strptr(f->e, sh.sh_link, va.vna_name);
-				if (name && !strncmp(name, "GLIBC_", 6) && name[6] >= '0' && name[6] <= '9' &&
-				    version_newer(name + 6, glibc) && (!*worst || version_newer(name + 6, worst + 6)))
-					snprintf(worst, sizeof(worst), "%s", name);
+				for (size_t k = 0; name && k < nc; k++)
+					if (ceilings[k].newest && !ceilings[k].later_name &&
+					    !strncmp(name, ceilings[k].prefix, strlen(ceilings[k].prefix)))
+						note_version(&ceilings[k], name);
 				if (!va.vna_next)
 					break;
 				aoff += va.vna_next;
@@ -219,8 +255,14 @@ static void check_versions(struct elf_file *f, const char *label, const char *gl
 			off += vn.vn_next;
 		}
 	}
-	if (*worst)
-		report(label, problems, "needs %s, newer than the target's glibc %s", worst, glibc);
+	if (ceilings[0].worst[0])
+		report(label, problems, "needs %s, newer than the target's glibc %s", ceilings[0].worst, glibc);
+	for (size_t k = 1; k < nc; k++) {
+		const struct version_ceiling *c = &ceilings[k];
+		if (c->worst[0])
+			report(label, problems, "needs %s; %s has %s only up to %s%s", c->worst, c->owner,
+			       c->later_name ? "numbered versions" : "versions", c->prefix, c->newest);
+	}
 }
 
 static void check_abi_note(struct elf_file *f, const char *label, const char *kernel, unsigned *problems)
@@ -424,8 +466,7 @@ int elf_check(const char *path, const char *label, const struct elf_rules *r)
 		return (int)problems;
 	}
 	check_interp(&f, label, &problems);
-	if (r->glibc)
-		check_versions(&f, label, r->glibc, &problems);
+	check_versions(&f, label, r->glibc, &problems);
 	if (r->kernel)
 		check_abi_note(&f, label, r->kernel, &problems);
 	if (r->build_dir) {

@@ -3,6 +3,8 @@
  *   32-bit i386; executables ask for /lib/ld-linux.so.2;
  *   no instruction newer than the i486 outside a short allow-list;
  *   no GLIBC_x.y symbol version newer than the target's glibc;
+ *   no GLIBCXX_, CXXABI_ or GCC_ version newer than TCL3's C++ runtime
+ *   (gcc 4.4.3's libstdc++.so.6.0.13 and libgcc_s.so.1);
  *   no ELF ABI note naming a kernel newer than the target's;
  *   no RPATH/RUNPATH into the build tree. */
 #ifndef TCZ_ELFRULES_H

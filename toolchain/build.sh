@@ -104,6 +104,21 @@ build_gcc() {
 		${GCC_CONF_OPTS:-}
 	PATH="$prefix/bin:$PATH" make -j"$jobs" "${common_make[@]}"
 	PATH="$prefix/bin:$PATH" make install-strip "${common_make[@]}"
+	cxx_runtime_static
+}
+
+# TCL3's C++ runtime is gcc 4.4.3's (gcc_libs.tcz: libstdc++.so.6.0.13,
+# GLIBCXX_3.4.13, CXXABI_1.3.3): a program linked against this gcc's
+# shared libstdc++ would need symbol versions TCL3 does not have. Without
+# the link-time names libstdc++.so/.la, every -lstdc++ (g++ adds it) takes
+# libstdc++.a, so C++ programs carry their own runtime and need from TCL3
+# only libgcc_s.so.1's unwinder, whose ABI (GCC_3.0 .. GCC_4.4.0 for what
+# libstdc++ calls) gcc 4.4's has. `tcz elf`/`tcz check` enforce both
+# ceilings; -l:libstdc++.so.6 still links the shared one on purpose.
+cxx_runtime_static() {
+	local lib="$prefix/$TARGET_TRIPLET/lib"
+	[ -f "$lib/libstdc++.a" ] || { echo "build.sh: no $lib/libstdc++.a" >&2; return 1; }
+	rm -f "$lib/libstdc++.so" "$lib/libstdc++.la"
 }
 
 # Stage 1: only the compiler proper and libgcc.a; nothing that needs a

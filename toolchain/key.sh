@@ -18,7 +18,11 @@ for v in TOOLCHAIN_FORMAT TARGET_TRIPLET BINUTILS_VERSION BINUTILS_SOURCE_HASH \
 done
 
 inputs() {
-	echo "format $TOOLCHAIN_FORMAT"
+	if [ "${TOOLCHAIN_STAGE:-final}" = bootstrap ]; then
+		echo "format ${TOOLCHAIN_BOOTSTRAP_FORMAT:?}"
+	else
+		echo "format $TOOLCHAIN_FORMAT"
+	fi
 	echo "target $TARGET_TRIPLET"
 	echo "host $(uname -m)"
 	echo "binutils $BINUTILS_VERSION $BINUTILS_SOURCE_HASH"
