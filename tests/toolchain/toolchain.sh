@@ -14,10 +14,19 @@ TCL3=(--glibc 2.11 --kernel 2.6.33)
 # A root to run programs in: the sysroot (glibc 2.11.1's /lib) plus
 # libgcc_s.so.1, which TCL3's base system has (gcc 4.4.3's; the stand-in
 # takes the toolchain's, whose older versions are the same interface).
+# It needs its own etc/ld.so.cache: qemu-i386 -L ROOT falls back to the
+# host's file for any path missing under ROOT, so the target's ld.so would
+# read the host's /etc/ld.so.cache and load the host's /lib32/libc.so.6, a
+# different glibc build from its own. ld.so and libc share private data
+# (_rtld_global), and with such a pair pthread_create walks a list at the
+# wrong offset forever: the "spin after rt_sigprocmask" seen with the
+# Debian stand-in. An empty cache is ignored by ld.so, which then searches
+# ROOT's /lib and /usr/lib only.
 run_root() {
-	mkdir -p "$T/root/lib"
+	mkdir -p "$T/root/lib" "$T/root/etc"
 	cp -a "$SYSROOT/." "$T/root/"
 	cp -L "$TC/i486-tcl3-linux-gnu/lib/libgcc_s.so.1" "$T/root/lib/"
+	: > "$T/root/etc/ld.so.cache"
 }
 run486() { qemu-i386 -cpu 486 -L "$T/root" "$@"; }
 
