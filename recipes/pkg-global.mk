@@ -1,6 +1,6 @@
 # Targets over all recipes: list, graph, source, legal-info, help text.
 
-.PHONY: list graph source legal-info packages-help
+.PHONY: list graph source legal-info packages-help check-recipes
 list:
 	@$(foreach p,$(sort $(PKGS)),printf '%-16s %-10s %s\n' '$(p)' '$($(call pkg-upper,$(p))_VERSION)' \
 		'$(subst ','"'"',$($(call pkg-upper,$(p))_DESCRIPTION))';)
@@ -33,13 +33,18 @@ legal-info: source
 	@rm -rf $(LEGAL_DIR) && mv $(LEGAL_DIR).tmp $(LEGAL_DIR)
 	@echo "$(LEGAL_DIR)/manifest.csv and $(LEGAL_DIR)/sources/"
 
+# The recipes' style and consistency rules (recipes/scripts/check-recipes.py);
+# make's own checks (unknown variables, dependencies) ran while parsing.
+check-recipes:
+	@python3 $(TOPDIR)/recipes/scripts/check-recipes.py $(TCZ_RECIPE_DIRS)
+
 packages-help:
 	@echo 'Packages ($(words $(PKGS)) recipes; make list shows versions):'
 	@echo '  make PKG              build PKG and its dependencies into $(TCZ_OUT_DIR)/PKG.tcz'
 	@echo '  make PKG-source | -extract | -patch | -configure | -build | -install | -tcz'
 	@echo '  make PKG-rebuild      build and pack again from the configured tree'
 	@echo '  make PKG-clean        remove its build directory and extensions'
-	@echo '  make list | graph | source | legal-info'
+	@echo '  make list | graph | source | legal-info | check-recipes'
 	@echo 'Package variables: TCZ_DL_DIR (downloads, $(TCZ_DL_DIR)), TCZ_PRIMARY_SITE,'
 	@echo '  TCZ_BACKUP_SITE, TCZ_GLOBAL_PATCH_DIR, TCZ_RECIPE_DIRS, <PKG>_SOURCE_FILE (local'
 	@echo '  tarball instead of a download), NGINX_MODULES, NGINX_ADD_MODULES, V=1.'

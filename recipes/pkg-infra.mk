@@ -186,7 +186,11 @@ $(STAGING_DIR)/.stamp_init: $(TOOLCHAIN_STAMP) $(O)/host/.deps-packages
 	$(Q)touch $@
 
 PKG_RECIPES := $(filter-out pkg-%.mk,$(notdir $(wildcard $(addsuffix /*.mk,$(TCZ_RECIPE_DIRS)))))
-include $(foreach d,$(TCZ_RECIPE_DIRS),$(filter-out $(d)/pkg-%.mk,$(wildcard $(d)/*.mk)))
+PKG_RECIPE_FILES := $(foreach d,$(TCZ_RECIPE_DIRS),$(filter-out $(d)/pkg-%.mk,$(wildcard $(d)/*.mk)))
+# Two recipes of one name (in two TCZ_RECIPE_DIRS) would silently merge.
+$(foreach f,$(PKG_RECIPE_FILES),$(foreach o,$(filter-out $(f),$(filter %/$(notdir $(f)),$(PKG_RECIPE_FILES))),\
+	$(error $(o):1: package $(basename $(notdir $(f))) is already defined by $(f))))
+include $(PKG_RECIPE_FILES)
 
 # Each package's expanded commands, remembered in $(PKG_SIG_DIR)/<pkg> and
 # rewritten only when they change (read without a process, so a no-op make

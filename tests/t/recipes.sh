@@ -17,11 +17,14 @@ recipe() { # NAME [EXTRA LINES]: a recipe that installs a script and a doc
 	local name=$1 up=${1^^}; shift
 	up=${up//-/_}
 	{
+		echo "# $name: a test package"
 		echo "${up}_VERSION = 1.0"
 		echo "${up}_SOURCE = hello-1.0.tar.gz"
 		echo "${up}_SITE = file://$T/www"
 		echo "${up}_SHA256 = $SHA"
 		echo "${up}_LICENSE = MIT"
+		echo "${up}_HOMEPAGE = https://example.org/$name"
+		echo "${up}_DESCRIPTION = $name, a test package"
 		echo "${up}_CONFIGURE_CMDS = true"
 		echo "${up}_BUILD_CMDS = printf '\\#!/bin/sh\\ncat /usr/local/share/$name/greeting\\n' > $name.sh"
 		echo "define ${up}_INSTALL_CMDS"
@@ -126,6 +129,45 @@ test_list_graph_and_legal_info() {
 	expect_ok tmake legal-info
 	expect_grep "^hello,1.0,\"MIT\",hello-1.0.tar.gz,$SHA\$" "$T/o/legal-info/manifest.csv"
 	expect_file "$T/o/legal-info/sources/hello-1.0.tar.gz"
+}
+
+test_check_recipes_reports_each_problem_with_file_and_line() {
+	setup
+	expect_ok tmake check-recipes
+	expect_grep '^check-recipes: 1 recipes, 0 problems$' "$T/out"
+	# A second directory with a recipe of the same name: make itself stops.
+	mkdir "$T/more" "$T/dup"
+	cp "$T/recipes/hello.mk" "$T/dup/hello.mk"
+	expect_status 2 make -C "$TOP" --no-print-directory O="$T/o" TCZ="$TCZ" list \
+		TCZ_RECIPE_DIRS="$T/recipes $T/dup" TCZ_TOOLCHAIN_DIR="$T/tc"
+	expect_grep "dup/hello.mk:1: package hello is already defined by $T/recipes/hello.mk" "$T/err"
+	# A recipe breaking the linter's rules.
+	{
+		echo 'BAD_VERSION = 1.0 '
+		echo 'BAD_SHA256 = 1234'
+		echo 'BAD_SITE = https://example.org/dl/'
+		echo 'BAD_SOURCE_FILE = /tmp/x.tar.gz'
+		echo 'OTHER_CONF_OPTS = --evil'
+		echo ''
+		echo ''
+		echo '$(eval $(generic-package))'
+	} > "$T/more/bad.mk"
+	expect_status 2 make -C "$TOP" --no-print-directory O="$T/o" TCZ="$TCZ" check-recipes \
+		TCZ_RECIPE_DIRS="$T/recipes $T/more" TCZ_TOOLCHAIN_DIR="$T/tc"
+	expect_grep "more/bad.mk:1: the first line should be '# bad: what it is'" "$T/out"
+	expect_grep 'more/bad.mk:1: trailing whitespace' "$T/out"
+	expect_grep 'more/bad.mk:2: BAD_SHA256 is not 64 lower-case hex digits' "$T/out"
+	expect_grep "more/bad.mk:3: BAD_SITE: https://example.org/dl/ ends in '/'" "$T/out"
+	expect_grep "more/bad.mk:4: BAD_SOURCE_FILE is the user's local override" "$T/out"
+	expect_grep 'more/bad.mk:5: sets OTHER_CONF_OPTS: a recipe sets only BAD_ variables' "$T/out"
+	expect_grep 'more/bad.mk:7: two blank lines in a row' "$T/out"
+	expect_grep 'more/bad.mk:1: BAD_LICENSE is not set' "$T/out"
+	expect_grep 'more/bad.mk:1: BAD_HOMEPAGE is not set' "$T/out"
+	expect_grep '^check-recipes: 2 recipes, 1[0-9] problems$' "$T/out"
+	expect_status 1 python3 "$TOP/recipes/scripts/check-recipes.py" "$T/recipes" "$T/dup"
+	expect_grep "dup/hello.mk:1: package hello is already defined by $T/recipes/hello.mk" "$T/out"
+	expect_status 2 python3 "$TOP/recipes/scripts/check-recipes.py" "$T/nonesuch"
+	expect_grep 'nonesuch: not a directory' "$T/err"
 }
 
 test_nginx_module_names_are_checked() {
