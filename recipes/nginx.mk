@@ -5,6 +5,9 @@ NGINX_SITE = https://nginx.org/download
 NGINX_SHA256 = 9ebb333a9e82b952acd3e2b4aeb1d4ff6406f72491bab6cd9fe69f0dea737f31
 NGINX_LICENSE = BSD-2-Clause
 NGINX_HOMEPAGE = https://nginx.org
+# NVD files nginx under its owner, F5 (cpe:2.3:a:f5:nginx).
+NGINX_CPE_ID_VENDOR = f5
+NGINX_CPE_ID_PRODUCT = nginx
 NGINX_DESCRIPTION = nginx HTTP server, reverse proxy and stream proxy
 NGINX_TCE_INSTALLED = nginx/tce.installed
 # Recipe-specific variables (the typo check accepts these too).

@@ -7,6 +7,8 @@ OPENSSL_SITE = https://github.com/openssl/openssl/releases/download/openssl-$(OP
 OPENSSL_SHA256 = c80a01dfc70ece4dc21168932c37739042d404d46ccc81a5986dd75314ecda6f
 OPENSSL_LICENSE = Apache-2.0
 OPENSSL_HOMEPAGE = https://www.openssl.org
+OPENSSL_CPE_ID_VENDOR = openssl
+OPENSSL_CPE_ID_PRODUCT = openssl
 OPENSSL_DESCRIPTION = OpenSSL TLS/SSL and crypto libraries and tool
 # linux-elf with no-asm: OpenSSL's x86 assembly assumes at least a Pentium
 # (cpuid, rdtsc, SSE2 paths); the C code is plain i486. The TCL3 paths for

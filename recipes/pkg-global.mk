@@ -1,6 +1,6 @@
 # Targets over all recipes: list, graph, source, legal-info, help text.
 
-.PHONY: list graph source legal-info packages-help check-recipes
+.PHONY: list graph source legal-info packages-help check-recipes cve-check
 list:
 	@$(foreach p,$(sort $(PKGS)),printf '%-16s %-10s %s\n' '$(p)' '$($(call pkg-upper,$(p))_VERSION)' \
 		'$(subst ','"'"',$($(call pkg-upper,$(p))_DESCRIPTION))';)
@@ -38,13 +38,28 @@ legal-info: source
 check-recipes:
 	@python3 $(TOPDIR)/recipes/scripts/check-recipes.py $(TCZ_RECIPE_DIRS)
 
+# Package versions against a CVE feed in NVD's CVE API 2.0 JSON format
+# (CVE_FEED=FILE or URL, .json or .json.gz). A recipe names its CPE with
+# <PKG>_CPE_ID_VENDOR and <PKG>_CPE_ID_PRODUCT (default: the package name)
+# and sets aside CVEs that do not apply with <PKG>_IGNORE_CVES (say why in a
+# comment). CVE_FAIL=1 makes an unignored CVE an error (exit status 3).
+CVE_FEED ?=
+CVE_DIR := $(O)/cve
+cve-check:
+	@$(if $(CVE_FEED),,echo "tcbuild: cve-check needs CVE_FEED=FILE|URL (an NVD CVE API 2.0 JSON feed)" >&2; exit 2)
+	@mkdir -p $(CVE_DIR)
+	@{ $(foreach p,$(sort $(PKGS)),printf '%s\t%s\t%s\t%s\t%s\n' '$(p)' '$($(call pkg-upper,$(p))_VERSION)' \
+		'$(or $($(call pkg-upper,$(p))_CPE_ID_VENDOR),$(p))' '$(or $($(call pkg-upper,$(p))_CPE_ID_PRODUCT),$(p))' \
+		'$(strip $($(call pkg-upper,$(p))_IGNORE_CVES))';) } > $(CVE_DIR)/packages.tsv
+	@python3 $(TOPDIR)/recipes/scripts/cve-check.py $(CVE_DIR)/packages.tsv '$(CVE_FEED)' $(CVE_DIR)/report.json
+
 packages-help:
 	@echo 'Packages ($(words $(PKGS)) recipes; make list shows versions):'
 	@echo '  make PKG              build PKG and its dependencies into $(TCZ_OUT_DIR)/PKG.tcz'
 	@echo '  make PKG-source | -extract | -patch | -configure | -build | -install | -tcz'
 	@echo '  make PKG-rebuild      build and pack again from the configured tree'
 	@echo '  make PKG-clean        remove its build directory and extensions'
-	@echo '  make list | graph | source | legal-info | check-recipes'
+	@echo '  make list | graph | source | legal-info | check-recipes | cve-check CVE_FEED=F'
 	@echo 'Package variables: TCZ_DL_DIR (downloads, $(TCZ_DL_DIR)), TCZ_PRIMARY_SITE,'
 	@echo '  TCZ_BACKUP_SITE, TCZ_GLOBAL_PATCH_DIR, TCZ_RECIPE_DIRS, <PKG>_SOURCE_FILE (local'
 	@echo '  tarball instead of a download), NGINX_MODULES, NGINX_ADD_MODULES, V=1.'

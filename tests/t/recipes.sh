@@ -170,6 +170,43 @@ test_check_recipes_reports_each_problem_with_file_and_line() {
 	expect_grep 'nonesuch: not a directory' "$T/err"
 }
 
+# make cve-check against a small NVD CVE API 2.0 feed written here.
+cve_item() { # ID CPE-CRITERIA [RANGE-JSON]
+	printf '{"cve":{"id":"%s","configurations":[{"nodes":[{"operator":"OR","negate":false,"cpeMatch":[{"vulnerable":true,"criteria":"%s"%s}]}]}]}}' \
+		"$1" "$2" "${3:+,$3}"
+}
+test_cve_check_matches_versions_ranges_and_ignores() {
+	setup
+	recipe other 'OTHER_CPE_ID_VENDOR = acme' 'OTHER_CPE_ID_PRODUCT = widget' \
+		'# not built with the affected feature' 'OTHER_IGNORE_CVES = CVE-2024-0004'
+	{
+		printf '{"format":"NVD_CVE","version":"2.0","vulnerabilities":['
+		cve_item CVE-2024-0001 'cpe:2.3:a:hello:hello:1.0:*:*:*:*:*:*:*'; printf ,
+		cve_item CVE-2024-0002 'cpe:2.3:a:hello:hello:*:*:*:*:*:*:*:*' '"versionStartIncluding":"0.9","versionEndExcluding":"1.0.1"'; printf ,
+		cve_item CVE-2024-0003 'cpe:2.3:a:hello:hello:*:*:*:*:*:*:*:*' '"versionEndExcluding":"1.0"'; printf ,
+		cve_item CVE-2024-0004 'cpe:2.3:a:acme:widget:*:*:*:*:*:*:*:*' '"versionEndIncluding":"1.0"'; printf ,
+		cve_item CVE-2024-0005 'cpe:2.3:a:acme:other:1.0:*:*:*:*:*:*:*'
+		printf ']}\n'
+	} > "$T/feed.json"
+	gzip -k "$T/feed.json"
+	expect_ok tmake cve-check CVE_FEED="$T/feed.json.gz"
+	expect_grep '^hello 1\.0: CVE-2024-0001$' "$T/out"
+	expect_grep '^hello 1\.0: CVE-2024-0002$' "$T/out"
+	expect_no_grep 'CVE-2024-0003|CVE-2024-0005' "$T/out"
+	expect_grep '^other 1\.0: CVE-2024-0004 \(ignored by the recipe\)$' "$T/out"
+	expect_grep 'cve-check: 2 packages, 5 CVEs in the feed, 2 apply and are not ignored' "$T/out"
+	python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["packages"]; assert r["hello"]["unfixed"]==["CVE-2024-0001","CVE-2024-0002"], r; assert r["other"]["ignored"]==["CVE-2024-0004"], r' \
+		"$T/o/cve/report.json" || fail "report.json"
+	expect_status 2 tmake cve-check CVE_FAIL=1 CVE_FEED="$T/feed.json"
+	expect_grep 'cve-check: 2 packages' "$T/out"
+	# No feed, a bad feed: clear errors.
+	expect_status 2 tmake cve-check
+	expect_grep 'cve-check needs CVE_FEED=FILE\|URL' "$T/err"
+	echo '{"not":"nvd"}' > "$T/bad.json"
+	expect_status 2 tmake cve-check CVE_FEED="$T/bad.json"
+	expect_grep "bad.json: not an NVD CVE API 2.0 document" "$T/err"
+}
+
 test_nginx_module_names_are_checked() {
 	expect_status 2 make -C "$TOP" --no-print-directory O="$T/o" TCZ="$TCZ" list NGINX_MODULES="http_ssl http_bogus"
 	expect_grep "recipes/nginx.mk:[0-9]+: unknown nginx module 'http_bogus'" "$T/err"
