@@ -120,7 +120,7 @@ build_cached() {
 	flock -n 9 || { echo "toolchain: another build of $2$key is running; waiting"; flock 9; }
 	if [ -f "$entry/toolchain.info" ]; then
 		[ "$(readlink "$link_path" 2>/dev/null)" = "$entry" ] || link "$link_path" "$entry"
-		echo "toolchain: ${2:+$2}up to date ($key)"
+		echo "toolchain: ${2:+${2%-} }up to date ($key)"
 		return 0
 	fi
 	echo "toolchain: building $2$key (inputs: make toolchain-inputs)"
