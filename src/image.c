@@ -3,6 +3,8 @@
 #include "image.h"
 #include "util.h"
 
+#include <sqfs/block.h>
+#include <sqfs/dir.h>
 #include <sqfs/error.h>
 #include <sqfs/inode.h>
 
@@ -124,17 +126,183 @@ void image_close(struct image *img)
 	img->file = NULL;
 }
 
-static int check_names(struct image *img, const sqfs_tree_node_t *n)
+/* Building the tree is where a small image can ask for unbounded memory:
+ * directory entries that share a subdirectory (a DAG, not a loop, which
+ * libsquashfs's own walk does not catch) expand to 2^depth paths. So the
+ * tree is built here, one directory listing at a time, and each listing
+ * may be reached once; the tree's entries, names and block lists and its
+ * depth are bounded. */
+struct walk {
+	struct image *img;
+	/* Directory listings reached so far: an open-addressing set of
+	 * (table block << 16 | offset) + 1, 0 marking a free slot. */
+	sqfs_u64 *seen;
+	size_t nseen, cap;
+	unsigned long entries;
+	unsigned long long bytes;
+};
+
+/* "IMAGE: WHAT in DIR"; takes WHAT (allocated). */
+static int walk_error(struct walk *w, const sqfs_tree_node_t *dir, char *what)
 {
-	for (const sqfs_tree_node_t *c = n->children; c; c = c->next) {
-		const char *name = (const char *)c->name;
-		if (!*name || !strcmp(name, ".") || !strcmp(name, "..") || strchr(name, '/')) {
-			char *parent = n->parent ? image_node_path(n) : xstrdup("/");
-			tcz_error("%s: hostile entry name '%s' in %s", img->path, name, parent);
-			free(parent);
-			return -1;
+	char *where = dir->parent ? image_node_path(dir) : xstrdup("/");
+	tcz_error("%s: %s in %s", w->img->path, what, where);
+	free(what);
+	free(where);
+	return -1;
+}
+
+/* 1 if the listing was reached before; empty listings are never read, so
+ * they may share a place (mksquashfs gives them the next one's). */
+static int reached_before(struct walk *w, const sqfs_inode_generic_t *in)
+{
+	sqfs_u64 block, size;
+	sqfs_u16 offset;
+	if (in->base.type == SQFS_INODE_EXT_DIR) {
+		block = in->data.dir_ext.start_block;
+		offset = in->data.dir_ext.offset;
+		size = in->data.dir_ext.size;
+	} else {
+		block = in->data.dir.start_block;
+		offset = in->data.dir.offset;
+		size = in->data.dir.size;
+	}
+	if (size <= sizeof(sqfs_dir_header_t))
+		return 0;
+	if (2 * (w->nseen + 1) > w->cap) {
+		size_t old = w->cap;
+		sqfs_u64 *prev = w->seen;
+		w->cap = old ? 2 * old : 64;
+		w->seen = xcalloc(w->cap, sizeof(*w->seen));
+		w->nseen = 0;
+		for (size_t i = 0; i < old; i++)
+			if (prev[i])
+				for (size_t j = (size_t)(prev[i] * 0x9E3779B97F4A7C15ull) % w->cap;; j = (j + 1) % w->cap)
+					if (!w->seen[j]) {
+						w->seen[j] = prev[i];
+						w->nseen++;
+						break;
+					}
+		free(prev);
+	}
+	sqfs_u64 key = (block << 16 | offset) + 1;
+	for (size_t j = (size_t)(key * 0x9E3779B97F4A7C15ull) % w->cap;; j = (j + 1) % w->cap) {
+		if (w->seen[j] == key)
+			return 1;
+		if (!w->seen[j]) {
+			w->seen[j] = key;
+			w->nseen++;
+			return 0;
 		}
-		if (c->children && check_names(img, c))
+	}
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const sqfs_tree_node_t *x = *(const sqfs_tree_node_t *const *)a, *y = *(const sqfs_tree_node_t *const *)b;
+	return strcmp((const char *)x->name, (const char *)y->name);
+}
+
+/* Two entries of one name: a reader would keep the later one, unpack
+ * would lay both (a symlink, then a directory through it). Refused. */
+static int check_duplicates(struct walk *w, const sqfs_tree_node_t *dir, size_t n)
+{
+	if (n < 2)
+		return 0;
+	const sqfs_tree_node_t **v = xmalloc(n * sizeof(*v));
+	size_t i = 0;
+	for (const sqfs_tree_node_t *c = dir->children; c; c = c->next)
+		v[i++] = c;
+	qsort(v, n, sizeof(*v), by_name);
+	int ret = 0;
+	for (i = 1; !ret && i < n; i++)
+		if (!strcmp((const char *)v[i - 1]->name, (const char *)v[i]->name))
+			ret = walk_error(w, dir, xasprintf("duplicate name '%s'", (const char *)v[i]->name));
+	free(v);
+	return ret;
+}
+
+/* One entry of the directory being read, as a node; NULL on error. */
+static sqfs_tree_node_t *read_entry(struct walk *w, const sqfs_tree_node_t *dir, const sqfs_dir_entry_t *ent)
+{
+	struct image *img = w->img;
+	const char *name = (const char *)ent->name;
+	size_t len = strlen(name);
+	if (len != (size_t)ent->size + 1 || !strcmp(name, ".") || !strcmp(name, "..") || strchr(name, '/')) {
+		walk_error(w, dir, xasprintf("hostile entry name '%s'", name));
+		return NULL;
+	}
+	if (++w->entries > TCZ_TREE_MAX_ENTRIES) {
+		tcz_error("%s: more than %u entries (tcz reads no larger tree)", img->path, TCZ_TREE_MAX_ENTRIES);
+		return NULL;
+	}
+	sqfs_inode_generic_t *in;
+	int err = sqfs_dir_reader_get_inode(img->dirs, &in);
+	if (err) {
+		walk_error(w, dir, xasprintf("inode of '%s': %s", name, image_strerror(err)));
+		return NULL;
+	}
+	w->bytes += len + in->payload_bytes_used;
+	if (w->bytes > TCZ_TREE_MAX_BYTES) {
+		tcz_error("%s: names and block lists larger than %u MiB (tcz reads no larger tree)",
+			  img->path, TCZ_TREE_MAX_BYTES >> 20);
+		free(in);
+		return NULL;
+	}
+	sqfs_tree_node_t *n = xcalloc(1, sizeof(*n) + len + 1);
+	memcpy(n->name, name, len + 1);
+	n->inode = in;
+	if (sqfs_id_table_index_to_id(img->ids, in->base.uid_idx, &n->uid) ||
+	    sqfs_id_table_index_to_id(img->ids, in->base.gid_idx, &n->gid)) {
+		walk_error(w, dir, xasprintf("'%s': owner outside the id table", name));
+		free(in);
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+static int fill_dir(struct walk *w, sqfs_tree_node_t *dir, unsigned depth)
+{
+	if (depth > TCZ_TREE_MAX_DEPTH) {
+		tcz_error("%s: directories nested deeper than %u levels", w->img->path, TCZ_TREE_MAX_DEPTH);
+		return -1;
+	}
+	int err = sqfs_dir_reader_open_dir(w->img->dirs, dir->inode, 0);
+	sqfs_tree_node_t **tail = &dir->children;
+	size_t n = 0;
+	while (!err) {
+		sqfs_dir_entry_t *ent;
+		err = sqfs_dir_reader_read(w->img->dirs, &ent);
+		if (err)
+			break;
+		sqfs_tree_node_t *c = read_entry(w, dir, ent);
+		free(ent);
+		if (!c)
+			return -1;
+		c->parent = dir;
+		*tail = c;
+		tail = &c->next;
+		n++;
+	}
+	if (err < 0) {
+		char *where = dir->parent ? image_node_path(dir) : xstrdup("/");
+		tcz_error("%s: reading directory %s: %s", w->img->path, where, image_strerror(err));
+		free(where);
+		return -1;
+	}
+	if (check_duplicates(w, dir, n))
+		return -1;
+	/* Only now, the directory read to its end: the reader is shared. */
+	for (sqfs_tree_node_t *c = dir->children; c; c = c->next) {
+		if (!S_ISDIR(c->inode->base.mode))
+			continue;
+		if (reached_before(w, c->inode)) {
+			return walk_error(w, dir, xasprintf("directory inode %u is reached twice (a shared or "
+							    "looping directory) at '%s'",
+							    (unsigned)c->inode->base.inode_number, (const char *)c->name));
+		}
+		if (fill_dir(w, c, depth + 1))
 			return -1;
 	}
 	return 0;
@@ -142,17 +310,152 @@ static int check_names(struct image *img, const sqfs_tree_node_t *n)
 
 int image_tree(struct image *img, sqfs_tree_node_t **root)
 {
-	int err = sqfs_dir_reader_get_full_hierarchy(img->dirs, img->ids, NULL, 0, root);
+	sqfs_inode_generic_t *in;
+	struct walk w = { .img = img };
+	*root = NULL;
+	int err = sqfs_dir_reader_get_root_inode(img->dirs, &in);
 	if (err) {
-		tcz_error("%s: reading the directory tree: %s", img->path, image_strerror(err));
+		tcz_error("%s: reading the root directory: %s", img->path, image_strerror(err));
 		return -1;
 	}
-	if (check_names(img, *root)) {
-		sqfs_dir_tree_destroy(*root);
-		*root = NULL;
+	sqfs_tree_node_t *r = xcalloc(1, sizeof(*r) + 1);
+	r->inode = in;
+	int ret = -1;
+	if (!S_ISDIR(in->base.mode))
+		tcz_error("%s: the root is not a directory", img->path);
+	else if (sqfs_id_table_index_to_id(img->ids, in->base.uid_idx, &r->uid) ||
+		 sqfs_id_table_index_to_id(img->ids, in->base.gid_idx, &r->gid))
+		tcz_error("%s: the root's owner lies outside the id table", img->path);
+	else if (!reached_before(&w, in))
+		ret = fill_dir(&w, r, 1);
+	free(w.seen);
+	if (ret) {
+		sqfs_dir_tree_destroy(r);
+		return -1;
+	}
+	*root = r;
+	return 0;
+}
+
+/* One data block into buf: exactly `want` bytes, or an error. */
+static int read_block(struct image *img, sqfs_u64 off, sqfs_u32 entry, size_t want,
+		      unsigned char *buf, unsigned char *raw, const char **why)
+{
+	sqfs_u32 disk = SQFS_ON_DISK_BLOCK_SIZE(entry);
+	if (disk > img->super.block_size || off > img->super.bytes_used || disk > img->super.bytes_used - off) {
+		*why = "a data block lies outside the image";
+		return -1;
+	}
+	int compressed = SQFS_IS_BLOCK_COMPRESSED(entry);
+	int err = img->file->read_at(img->file, off, compressed ? raw : buf, disk);
+	sqfs_s32 got = (sqfs_s32)disk;
+	if (!err && compressed)
+		got = img->cmp->do_block(img->cmp, raw, disk, buf, img->super.block_size);
+	if (err || got < 0) {
+		*why = image_strerror(err ? err : got);
+		return -1;
+	}
+	if ((size_t)got != want) {
+		*why = "a data block holds fewer or more bytes than the file";
 		return -1;
 	}
 	return 0;
+}
+
+int image_read_file(struct image *img, const sqfs_inode_generic_t *in, const char *path,
+		    int (*sink)(void *ctx, const void *data, size_t len), void *ctx)
+{
+	sqfs_u64 size = 0, off = 0, done = 0;
+	sqfs_u32 bs = img->super.block_size;
+	sqfs_inode_get_file_size(in, &size);
+	sqfs_inode_get_file_block_start(in, &off);
+	size_t blocks = sqfs_inode_get_file_block_count(in);
+	unsigned char *buf = xmalloc(bs), *raw = xmalloc(bs);
+	const char *why = NULL;
+	int ret = -1;
+	/* The count comes from the size, so it never runs past the end. */
+	for (size_t i = 0; i < blocks; i++) {
+		size_t want = size - done < bs ? (size_t)(size - done) : bs;
+		sqfs_u32 entry = in->extra[i];
+		if (SQFS_IS_SPARSE_BLOCK(entry)) {
+			if (sink(ctx, NULL, want))
+				goto out;
+		} else {
+			if (read_block(img, off, entry, want, buf, raw, &why))
+				goto fail;
+			if (sink(ctx, buf, want))
+				goto out;
+			off += SQFS_ON_DISK_BLOCK_SIZE(entry);
+		}
+		done += want;
+	}
+	/* The tail, from a fragment block: libsquashfs's reader checks it
+	 * against the size the fragment block inflated to. */
+	if (done < size) {
+		sqfs_s32 got = sqfs_data_reader_read(img->data, in, done, buf, (sqfs_u32)(size - done));
+		if (got < 0 || (sqfs_u64)got != size - done) {
+			why = got < 0 ? image_strerror(got) : "the fragment ends early";
+			goto fail;
+		}
+		if (sink(ctx, buf, (size_t)got))
+			goto out;
+	}
+	ret = 0;
+	goto out;
+fail:
+	tcz_error("%s: reading %s: %s", img->path, path, why);
+out:
+	free(buf);
+	free(raw);
+	return ret;
+}
+
+struct link {
+	sqfs_u32 ino;
+	sqfs_u64 size;
+};
+
+static int by_ino(const void *a, const void *b)
+{
+	sqfs_u32 x = ((const struct link *)a)->ino, y = ((const struct link *)b)->ino;
+	return x < y ? -1 : x > y;
+}
+
+unsigned long long image_tree_bytes(const sqfs_tree_node_t *root)
+{
+	/* Hard-linked files (extended inodes with nlink > 1) count once. */
+	struct link *links = NULL;
+	size_t n = 0, cap = 0;
+	unsigned long long total = 0;
+	const sqfs_tree_node_t *c = root->children;
+	while (c) {
+		const sqfs_inode_generic_t *in = c->inode;
+		sqfs_u64 size = 0;
+		if (S_ISREG(in->base.mode)) {
+			sqfs_inode_get_file_size(in, &size);
+			if (in->base.type == SQFS_INODE_EXT_FILE && in->data.file_ext.nlink > 1) {
+				if (n == cap)
+					links = xrealloc(links, (cap = cap ? 2 * cap : 16) * sizeof(*links));
+				links[n].ino = in->base.inode_number;
+				links[n++].size = size;
+			} else {
+				total += size;
+			}
+		}
+		/* Depth first without recursion: down, else along, else up. */
+		if (c->children) {
+			c = c->children;
+			continue;
+		}
+		while (c && !c->next)
+			c = c->parent == root ? NULL : c->parent;
+		c = c ? c->next : NULL;
+	}
+	qsort(links, n, sizeof(*links), by_ino);
+	for (size_t i = 0; i < n; i++)
+		total += i && links[i].ino == links[i - 1].ino ? 0 : links[i].size;
+	free(links);
+	return total;
 }
 
 int image_load(struct image *img, const char *path, sqfs_tree_node_t **root)

@@ -20,6 +20,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,9 +133,16 @@ static int install_all(const struct install_opts *o, char **names, size_t n, con
 		const char *name = todo.v[i];
 		char *path = path_join(work, name);
 		struct image img;
-		ret = image_open(&img, path);
+		sqfs_tree_node_t *tree;
+		ret = image_load(&img, path, &tree);
 		if (!ret) {
-			ret = image_unpack(&img, o->root);
+			int rootfd = open(o->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			ret = rootfd < 0 ? -1 : image_unpack(&img, tree, rootfd, o->root);
+			if (rootfd < 0)
+				tcz_error("%s: %s", o->root, strerror(errno));
+			else
+				close(rootfd);
+			sqfs_dir_tree_destroy(tree);
 			image_close(&img);
 		}
 		char *marker = xasprintf("%s/%.*s", markers, (int)(strlen(name) - 4), name);
