@@ -26,8 +26,9 @@ const char *beneath_strerror(int err)
 {
 	switch (err) {
 	case ELOOP:
+		return "reached through a symlink, which is never followed";
 	case ENOTDIR:
-		return "exists and is not a directory (a symlink is never followed)";
+		return "a component of the path is not a directory";
 	case EXDEV:
 		return "the path leads outside the root";
 	default:
@@ -284,7 +285,10 @@ int beneath_mkdirs(int rootfd, const char *label, const char *path, mode_t mode)
 		if (mkdirat(dirfd, name, mode) == 0 || errno == EEXIST)
 			fd = open_dir_nofollow(dirfd, name);
 		if (fd < 0)
-			tcz_error("%s/%.*s: %s", label, (int)(p - path), path, beneath_strerror(errno));
+			tcz_error("%s/%.*s: %s", label, (int)(p - path), path,
+				  errno == ELOOP || errno == ENOTDIR
+					  ? "exists and is not a directory (a symlink is never followed)"
+					  : beneath_strerror(errno));
 		free(name);
 		close(dirfd);
 		if (fd < 0)
