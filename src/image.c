@@ -7,7 +7,9 @@
 #include <sqfs/dir.h>
 #include <sqfs/error.h>
 #include <sqfs/inode.h>
+#include <sqfs/meta_reader.h>
 
+#include <endian.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -97,9 +99,8 @@ int image_open(struct image *img, const char *path)
 	err = sqfs_id_table_read(img->ids, img->file, &img->super, img->cmp);
 	if (err)
 		return fail(img, "reading the id table", err);
-	img->dirs = sqfs_dir_reader_create(&img->super, img->cmp, img->file, 0);
 	img->data = sqfs_data_reader_create(img->file, img->super.block_size, img->cmp, 0);
-	if (!img->dirs || !img->data)
+	if (!img->data)
 		return fail(img, "setting up readers", SQFS_ERROR_ALLOC);
 	err = sqfs_data_reader_load_fragment_table(img->data, &img->super);
 	if (err)
@@ -111,8 +112,6 @@ void image_close(struct image *img)
 {
 	if (img->data)
 		sqfs_destroy(img->data);
-	if (img->dirs)
-		sqfs_destroy(img->dirs);
 	if (img->ids)
 		sqfs_destroy(img->ids);
 	if (img->cmp)
@@ -120,7 +119,6 @@ void image_close(struct image *img)
 	if (img->file)
 		sqfs_destroy(img->file);
 	img->data = NULL;
-	img->dirs = NULL;
 	img->ids = NULL;
 	img->cmp = NULL;
 	img->file = NULL;
@@ -128,12 +126,16 @@ void image_close(struct image *img)
 
 /* Building the tree is where a small image can ask for unbounded memory:
  * directory entries that share a subdirectory (a DAG, not a loop, which
- * libsquashfs's own walk does not catch) expand to 2^depth paths. So the
- * tree is built here, one directory listing at a time, and each listing
- * may be reached once; the tree's entries, names and block lists and its
- * depth are bounded. */
+ * libsquashfs's own walk does not catch) expand to 2^depth paths; an inode
+ * may claim a block list of gigabytes, which 8 KiB metadata blocks of
+ * zeros compress a thousandfold. So the tree is built here on
+ * libsquashfs's metadata readers, one directory listing at a time: each
+ * listing may be reached once, each inode's claims are read before
+ * libsquashfs allocates for them, and the tree's entries, bytes (names,
+ * block lists, link targets, directory indexes) and depth are bounded. */
 struct walk {
 	struct image *img;
+	sqfs_meta_reader_t *inodes, *dirs;
 	/* Directory listings reached so far: an open-addressing set of
 	 * (table block << 16 | offset) + 1, 0 marking a free slot. */
 	sqfs_u64 *seen;
@@ -222,8 +224,75 @@ static int check_duplicates(struct walk *w, const sqfs_tree_node_t *dir, size_t 
 	return ret;
 }
 
+static sqfs_u64 block_count(sqfs_u64 size, sqfs_u32 bs, sqfs_u32 frag_index, sqfs_u32 frag_offset)
+{
+	/* As libsquashfs's read_inode.c counts them. */
+	return size / bs + (size % bs && (frag_index == 0xFFFFFFFF || frag_offset == 0xFFFFFFFF));
+}
+
+/* The bytes libsquashfs will allocate and fill beyond the fixed part of
+ * the inode at REF (a file's block list, a link's target, a directory's
+ * index), read from the table before it does; reading stops once they
+ * pass LIMIT. */
+static int inode_claims(struct walk *w, sqfs_u64 ref, sqfs_u64 limit, sqfs_u64 *bytes)
+{
+	sqfs_meta_reader_t *m = w->inodes;
+	sqfs_u32 bs = w->img->super.block_size;
+	sqfs_inode_t base;
+	*bytes = 0;
+	int err = sqfs_meta_reader_seek(m, w->img->super.inode_table_start + (ref >> 16), ref & 0xFFFF);
+	if (!err)
+		err = sqfs_meta_reader_read(m, &base, sizeof(base));
+	if (err)
+		return err;
+	switch (le16toh(base.type)) {
+	case SQFS_INODE_FILE: {
+		sqfs_inode_file_t f;
+		err = sqfs_meta_reader_read(m, &f, sizeof(f));
+		*bytes = 4 * block_count(le32toh(f.file_size), bs, le32toh(f.fragment_index),
+					 le32toh(f.fragment_offset));
+		break;
+	}
+	case SQFS_INODE_EXT_FILE: {
+		sqfs_inode_file_ext_t f;
+		err = sqfs_meta_reader_read(m, &f, sizeof(f));
+		sqfs_u64 n = block_count(le64toh(f.file_size), bs, le32toh(f.fragment_idx), le32toh(f.fragment_offset));
+		*bytes = n > limit ? limit + 1 : 4 * n;
+		break;
+	}
+	case SQFS_INODE_SLINK:
+	case SQFS_INODE_EXT_SLINK: {
+		sqfs_inode_slink_t l;
+		err = sqfs_meta_reader_read(m, &l, sizeof(l));
+		*bytes = (sqfs_u64)le32toh(l.target_size) + 1;
+		break;
+	}
+	case SQFS_INODE_EXT_DIR: {
+		sqfs_inode_dir_ext_t d;
+		err = sqfs_meta_reader_read(m, &d, sizeof(d));
+		for (unsigned i = 0; !err && d.size && i < le16toh(d.inodex_count) && *bytes <= limit; i++) {
+			sqfs_dir_index_t x;
+			char skip[256];
+			err = sqfs_meta_reader_read(m, &x, sizeof(x));
+			sqfs_u64 name = err ? 0 : (sqfs_u64)le32toh(x.size) + 1;
+			*bytes += sizeof(x) + name;
+			while (!err && name && *bytes <= limit) {
+				size_t k = name < sizeof(skip) ? (size_t)name : sizeof(skip);
+				err = sqfs_meta_reader_read(m, skip, k);
+				name -= k;
+			}
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	return err;
+}
+
 /* One entry of the directory being read, as a node; NULL on error. */
-static sqfs_tree_node_t *read_entry(struct walk *w, const sqfs_tree_node_t *dir, const sqfs_dir_entry_t *ent)
+static sqfs_tree_node_t *read_entry(struct walk *w, const sqfs_tree_node_t *dir, const sqfs_dir_entry_t *ent,
+				    sqfs_u64 ref)
 {
 	struct image *img = w->img;
 	const char *name = (const char *)ent->name;
@@ -236,19 +305,21 @@ static sqfs_tree_node_t *read_entry(struct walk *w, const sqfs_tree_node_t *dir,
 		tcz_error("%s: more than %u entries (tcz reads no larger tree)", img->path, TCZ_TREE_MAX_ENTRIES);
 		return NULL;
 	}
-	sqfs_inode_generic_t *in;
-	int err = sqfs_dir_reader_get_inode(img->dirs, &in);
+	sqfs_u64 claims, left = TCZ_TREE_MAX_BYTES - w->bytes;
+	sqfs_inode_generic_t *in = NULL;
+	int err = inode_claims(w, ref, left, &claims);
+	if (!err && len + claims > left) {
+		tcz_error("%s: names, block lists and link targets larger than %u MiB (tcz reads no larger tree)",
+			  img->path, TCZ_TREE_MAX_BYTES >> 20);
+		return NULL;
+	}
+	if (!err)
+		err = sqfs_meta_reader_read_inode(w->inodes, &img->super, ref >> 16, ref & 0xFFFF, &in);
 	if (err) {
 		walk_error(w, dir, xasprintf("inode of '%s': %s", name, image_strerror(err)));
 		return NULL;
 	}
-	w->bytes += len + in->payload_bytes_used;
-	if (w->bytes > TCZ_TREE_MAX_BYTES) {
-		tcz_error("%s: names and block lists larger than %u MiB (tcz reads no larger tree)",
-			  img->path, TCZ_TREE_MAX_BYTES >> 20);
-		free(in);
-		return NULL;
-	}
+	w->bytes += len + claims;
 	sqfs_tree_node_t *n = xcalloc(1, sizeof(*n) + len + 1);
 	memcpy(n->name, name, len + 1);
 	n->inode = in;
@@ -268,15 +339,17 @@ static int fill_dir(struct walk *w, sqfs_tree_node_t *dir, unsigned depth)
 		tcz_error("%s: directories nested deeper than %u levels", w->img->path, TCZ_TREE_MAX_DEPTH);
 		return -1;
 	}
-	int err = sqfs_dir_reader_open_dir(w->img->dirs, dir->inode, 0);
+	sqfs_readdir_state_t it;
+	int err = sqfs_readdir_state_init(&it, &w->img->super, dir->inode);
 	sqfs_tree_node_t **tail = &dir->children;
 	size_t n = 0;
 	while (!err) {
 		sqfs_dir_entry_t *ent;
-		err = sqfs_dir_reader_read(w->img->dirs, &ent);
+		sqfs_u64 ref;
+		err = sqfs_meta_reader_readdir(w->dirs, &it, &ent, NULL, &ref);
 		if (err)
 			break;
-		sqfs_tree_node_t *c = read_entry(w, dir, ent);
+		sqfs_tree_node_t *c = read_entry(w, dir, ent, ref);
 		free(ent);
 		if (!c)
 			return -1;
@@ -293,7 +366,6 @@ static int fill_dir(struct walk *w, sqfs_tree_node_t *dir, unsigned depth)
 	}
 	if (check_duplicates(w, dir, n))
 		return -1;
-	/* Only now, the directory read to its end: the reader is shared. */
 	for (sqfs_tree_node_t *c = dir->children; c; c = c->next) {
 		if (!S_ISDIR(c->inode->base.mode))
 			continue;
@@ -308,26 +380,60 @@ static int fill_dir(struct walk *w, sqfs_tree_node_t *dir, unsigned depth)
 	return 0;
 }
 
-int image_tree(struct image *img, sqfs_tree_node_t **root)
+/* The root, as an entry of no directory. */
+static sqfs_tree_node_t *read_root(struct walk *w)
 {
-	sqfs_inode_generic_t *in;
-	struct walk w = { .img = img };
-	*root = NULL;
-	int err = sqfs_dir_reader_get_root_inode(img->dirs, &in);
+	struct image *img = w->img;
+	sqfs_u64 ref = img->super.root_inode_ref, claims;
+	sqfs_inode_generic_t *in = NULL;
+	int err = inode_claims(w, ref, TCZ_TREE_MAX_BYTES, &claims);
+	if (!err && claims > TCZ_TREE_MAX_BYTES)
+		err = SQFS_ERROR_OVERFLOW;
+	if (!err)
+		err = sqfs_meta_reader_read_inode(w->inodes, &img->super, ref >> 16, ref & 0xFFFF, &in);
 	if (err) {
 		tcz_error("%s: reading the root directory: %s", img->path, image_strerror(err));
-		return -1;
+		return NULL;
 	}
+	w->bytes += claims;
 	sqfs_tree_node_t *r = xcalloc(1, sizeof(*r) + 1);
 	r->inode = in;
-	int ret = -1;
 	if (!S_ISDIR(in->base.mode))
 		tcz_error("%s: the root is not a directory", img->path);
 	else if (sqfs_id_table_index_to_id(img->ids, in->base.uid_idx, &r->uid) ||
 		 sqfs_id_table_index_to_id(img->ids, in->base.gid_idx, &r->gid))
 		tcz_error("%s: the root's owner lies outside the id table", img->path);
-	else if (!reached_before(&w, in))
+	else
+		return r;
+	sqfs_dir_tree_destroy(r);
+	return NULL;
+}
+
+int image_tree(struct image *img, sqfs_tree_node_t **root)
+{
+	const sqfs_super_t *s = &img->super;
+	/* Where each table ends, as sqfs_dir_reader_create has it. */
+	sqfs_u64 dir_end = s->id_table_start;
+	if (s->fragment_table_start < dir_end)
+		dir_end = s->fragment_table_start;
+	if (s->export_table_start < dir_end)
+		dir_end = s->export_table_start;
+	struct walk w = {
+		.img = img,
+		.inodes = sqfs_meta_reader_create(img->file, img->cmp, s->inode_table_start, s->directory_table_start),
+		.dirs = sqfs_meta_reader_create(img->file, img->cmp, s->directory_table_start, dir_end),
+	};
+	*root = NULL;
+	int ret = -1;
+	sqfs_tree_node_t *r = NULL;
+	if (!w.inodes || !w.dirs)
+		tcz_error("%s: metadata readers: %s", img->path, image_strerror(SQFS_ERROR_ALLOC));
+	else if ((r = read_root(&w)) && !reached_before(&w, r->inode))
 		ret = fill_dir(&w, r, 1);
+	if (w.inodes)
+		sqfs_destroy(w.inodes);
+	if (w.dirs)
+		sqfs_destroy(w.dirs);
 	free(w.seen);
 	if (ret) {
 		sqfs_dir_tree_destroy(r);

@@ -25,7 +25,6 @@ struct image {
 	sqfs_compressor_config_t cfg;
 	sqfs_compressor_t *cmp;
 	sqfs_id_table_t *ids;
-	sqfs_dir_reader_t *dirs;
 	sqfs_data_reader_t *data;
 	unsigned long long file_size;
 };

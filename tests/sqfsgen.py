@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""sqfsgen.py KIND OUT [ARG]: write a small squashfs 4.0 image that no
-packer makes, for tests of the readers (the directory table is stored
-uncompressed, the inode table zlib-compressed where that is smaller):
+"""sqfsgen.py [--raw] KIND OUT [ARG]: write a small squashfs 4.0 image that
+no packer makes, for tests of the readers (the directory table is stored
+uncompressed, the inode table zlib-compressed where that is smaller, or
+stored too with --raw: seeds for a fuzzer, whose mutations then land in
+inodes and entries):
 
   dag DEPTH    DEPTH directories, each with entries "a" and "b" naming the
                same next directory: 2^DEPTH paths from a few KB
@@ -25,6 +27,8 @@ META = 8192
 
 
 class Image:
+    raw = False  # store the inode table uncompressed too
+
     def __init__(self, block_size=4096):
         self.block_size = block_size
         self.inodes = []  # (kind, fields) in table order
@@ -105,7 +109,7 @@ class Image:
                 itab += struct.pack('<HHHHII', 9, 0o644, 0, 0, 0, i + 1)
                 itab += struct.pack('<QQQIIII', 96, val, val, 1, 0xFFFFFFFF, 0, 0xFFFFFFFF)
                 itab += b'\0' * (4 * blocks)
-        inode_table, istarts = self._meta(itab, True)
+        inode_table, istarts = self._meta(itab, not Image.raw)
 
         def iref(child):
             return istarts[ipos[child] // META] << 16 | ipos[child] % META
@@ -136,6 +140,9 @@ class Image:
 
 
 def main():
+    if sys.argv[1] == '--raw':
+        Image.raw = True
+        del sys.argv[1]
     kind, out = sys.argv[1], sys.argv[2]
     if kind == 'dag':
         img = Image()

@@ -49,7 +49,7 @@ test_a_directory_loop_is_refused() {
 test_the_tree_a_reader_builds_is_bounded() {
 	gen fanout "$T/fan.tcz" 1000
 	[ "$(stat -c %s "$T/fan.tcz")" -le 65536 ] || fail "the image is not a small one"
-	readers_refuse "$T/fan.tcz" 'fan.tcz: names and block lists larger than 64 MiB'
+	readers_refuse "$T/fan.tcz" 'fan.tcz: names, block lists and link targets larger than 64 MiB'
 	# Three of them are an ordinary tree.
 	gen fanout "$T/three.tcz" 3
 	expect_ok "$TCZ" list "$T/three.tcz"
