@@ -14,6 +14,8 @@ inodes and entries):
                1 MiB, as squashfs-tools writes an all-zero block)
   fanout N     N entries f0..fN-1 naming one file of 4 GiB - 1 in 4 KiB holes:
                each entry's inode carries a 4 MiB block list
+  claim        one file "huge" whose inode claims 16 TiB (a 16 GiB block
+               list) and holds none of it
 
 Format (squashfs 4.0, little-endian): super block (96 bytes), inode table,
 directory table, id table (one metadata block, then its index), each
@@ -39,8 +41,9 @@ class Image:
         self.inodes.append(['dir', entries if entries is not None else []])
         return len(self.inodes) - 1
 
-    def file(self, size):
-        self.inodes.append(['file', size])
+    def file(self, size, listed=True):
+        """listed=False: the inode claims SIZE but carries no block list."""
+        self.inodes.append(['file' if listed else 'claim', size])
         return len(self.inodes) - 1
 
     def symlink(self, target):
@@ -53,6 +56,8 @@ class Image:
             return 32
         if kind == 'symlink':
             return 24 + len(val)
+        if kind == 'claim':
+            return 56
         blocks = (val + self.block_size - 1) // self.block_size
         return 56 + 4 * blocks
 
@@ -101,6 +106,9 @@ class Image:
             elif kind == 'symlink':
                 itab += struct.pack('<HHHHII', 3, 0o777, 0, 0, 0, i + 1)
                 itab += struct.pack('<II', 1, len(val)) + val
+            elif kind == 'claim':
+                itab += struct.pack('<HHHHII', 9, 0o644, 0, 0, 0, i + 1)
+                itab += struct.pack('<QQQIIII', 96, val, val, 1, 0xFFFFFFFF, 0, 0xFFFFFFFF)
             else:
                 # Extended, as mksquashfs writes a file with holes: its
                 # "sparse" field (bytes in holes) is what tells unsquashfs
@@ -119,7 +127,7 @@ class Image:
                 continue
             for name, child in val:
                 name = name.encode()
-                ctype = {'dir': 1, 'file': 2, 'symlink': 3}[self.inodes[child][0]]
+                ctype = {'dir': 1, 'file': 2, 'claim': 2, 'symlink': 3}[self.inodes[child][0]]
                 dtab += struct.pack('<III', 0, iref(child) >> 16, child + 1)
                 dtab += struct.pack('<HhHH', iref(child) & 0xFFFF, 0, ctype, len(name) - 1) + name
         inode_start = 96
@@ -167,6 +175,9 @@ def main():
         img = Image()
         big = img.file((1 << 32) - 1)
         data = img.build(img.dir([('f%d' % i, big) for i in range(int(sys.argv[3]))]))
+    elif kind == 'claim':
+        img = Image()
+        data = img.build(img.dir([('huge', img.file(1 << 44, listed=False))]))
     elif kind == 'sparse':
         img = Image(block_size=1 << 20)
         big = img.file(int(sys.argv[3]))

@@ -50,6 +50,10 @@ test_the_tree_a_reader_builds_is_bounded() {
 	gen fanout "$T/fan.tcz" 1000
 	[ "$(stat -c %s "$T/fan.tcz")" -le 65536 ] || fail "the image is not a small one"
 	readers_refuse "$T/fan.tcz" 'fan.tcz: names, block lists and link targets larger than 64 MiB'
+	# One inode claiming a 16 GiB block list it does not hold: refused on
+	# its claim, not allocated for.
+	gen claim "$T/claim.tcz"
+	readers_refuse "$T/claim.tcz" 'claim.tcz: names, block lists and link targets larger than 64 MiB'
 	# Three of them are an ordinary tree.
 	gen fanout "$T/three.tcz" 3
 	expect_ok "$TCZ" list "$T/three.tcz"
