@@ -154,6 +154,19 @@ static int walk_error(struct walk *w, const sqfs_tree_node_t *dir, char *what)
 	return -1;
 }
 
+/* Put KEY (not 0) in the set V of CAP slots; 1 if it was there. */
+static int set_insert(sqfs_u64 *v, size_t cap, sqfs_u64 key)
+{
+	for (size_t j = (size_t)(key * 0x9E3779B97F4A7C15ull) % cap;; j = (j + 1) % cap) {
+		if (v[j] == key)
+			return 1;
+		if (!v[j]) {
+			v[j] = key;
+			return 0;
+		}
+	}
+}
+
 /* 1 if the listing was reached before; empty listings are never read, so
  * they may share a place (mksquashfs gives them the next one's). */
 static int reached_before(struct walk *w, const sqfs_inode_generic_t *in)
@@ -176,27 +189,14 @@ static int reached_before(struct walk *w, const sqfs_inode_generic_t *in)
 		sqfs_u64 *prev = w->seen;
 		w->cap = old ? 2 * old : 64;
 		w->seen = xcalloc(w->cap, sizeof(*w->seen));
-		w->nseen = 0;
 		for (size_t i = 0; i < old; i++)
 			if (prev[i])
-				for (size_t j = (size_t)(prev[i] * 0x9E3779B97F4A7C15ull) % w->cap;; j = (j + 1) % w->cap)
-					if (!w->seen[j]) {
-						w->seen[j] = prev[i];
-						w->nseen++;
-						break;
-					}
+				set_insert(w->seen, w->cap, prev[i]);
 		free(prev);
 	}
-	sqfs_u64 key = (block << 16 | offset) + 1;
-	for (size_t j = (size_t)(key * 0x9E3779B97F4A7C15ull) % w->cap;; j = (j + 1) % w->cap) {
-		if (w->seen[j] == key)
-			return 1;
-		if (!w->seen[j]) {
-			w->seen[j] = key;
-			w->nseen++;
-			return 0;
-		}
-	}
+	int seen = set_insert(w->seen, w->cap, (block << 16 | offset) + 1);
+	w->nseen += !seen;
+	return seen;
 }
 
 static int by_name(const void *a, const void *b)
