@@ -557,7 +557,8 @@ unsigned long long image_tree_bytes(const sqfs_tree_node_t *root)
 			c = c->parent == root ? NULL : c->parent;
 		c = c ? c->next : NULL;
 	}
-	qsort(links, n, sizeof(*links), by_ino);
+	if (n)
+		qsort(links, n, sizeof(*links), by_ino);
 	for (size_t i = 0; i < n; i++)
 		total += i && links[i].ino == links[i - 1].ino ? 0 : links[i].size;
 	free(links);

@@ -256,11 +256,6 @@ struct merge {
 	int commit;
 };
 
-static int by_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The names in a directory, sorted, so that a check and a commit walk alike. */
 static int list_dir(int dirfd, struct path_list *out)
 {
@@ -276,7 +271,7 @@ static int list_dir(int dirfd, struct path_list *out)
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			path_list_add(out, de->d_name);
 	closedir(d);
-	qsort(out->v, out->n, sizeof(*out->v), by_str);
+	path_list_sort(out);
 	return 0;
 }
 
@@ -382,6 +377,19 @@ static void close_target(struct target *t)
 	}
 }
 
+/* The journal's last step: renamed to a name the stale-temporary rule
+ * removes (JOURNAL.PID), then deleted, so that a kill while it is deleted
+ * leaves nothing that looks like an unfinished install. */
+static void retire_journal(int rootfd)
+{
+	char *old = xasprintf(JOURNAL ".%ld", (long)getpid());
+	if (renameat(rootfd, JOURNAL, rootfd, old) == 0)
+		remove_tree_at(rootfd, old);
+	else if (errno != ENOENT)
+		remove_tree_at(rootfd, JOURNAL);
+	free(old);
+}
+
 /* Finish or undo what a killed install left; then no journal remains. */
 static int recover(struct target *t)
 {
@@ -392,7 +400,7 @@ static int recover(struct target *t)
 		if (errno == ENOENT)
 			return 0;
 		/* Not ours (a symlink, a file): nothing to finish, so gone. */
-		remove_tree_at(t->rootfd, JOURNAL);
+		retire_journal(t->rootfd);
 		return 0;
 	}
 	struct stat st;
@@ -406,7 +414,7 @@ static int recover(struct target *t)
 	}
 	close_target(t);
 	if (!ret)
-		remove_tree_at(t->rootfd, JOURNAL);
+		retire_journal(t->rootfd);
 	return ret;
 }
 
@@ -552,7 +560,7 @@ static int run(struct target *t, const struct install_opts *o, char **names, siz
 	 * failed commit the journal stays for the next run to finish. */
 	struct stat st;
 	if (!ret || fstatat(t->rootfd, JOURNAL "/plan", &st, AT_SYMLINK_NOFOLLOW))
-		remove_tree_at(t->rootfd, JOURNAL);
+		retire_journal(t->rootfd);
 	if (!ret)
 		ret = ldcache_write(t->rootfd, t->label);
 	return ret;

@@ -298,7 +298,8 @@ int ldcache_write(int rootfd, const char *label)
 	for (size_t i = 0; !ret && i < dirs.n; i++)
 		ret = search_dir(&libs, rootfd, dirs.v[i]);
 	if (!ret) {
-		qsort(libs.v, libs.n, sizeof(*libs.v), by_cache_order);
+		if (libs.n)
+			qsort(libs.v, libs.n, sizeof(*libs.v), by_cache_order);
 		size_t len;
 		unsigned char *buf = serialize(&libs, &len);
 		int etc = beneath_mkdirs(rootfd, label, "etc", 0755);
