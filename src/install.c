@@ -97,6 +97,30 @@ static int read_beneath(int dirfd, const char *label, const char *file, char **d
 	return ret;
 }
 
+/* NAME.tcz was named on the command line (with or without .tcz). */
+static int asked(char **names, size_t n, const char *name)
+{
+	size_t l = strlen(name) - 4;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(names[i], name) || (strlen(names[i]) == l && !strncmp(names[i], name, l)))
+			return 1;
+	return 0;
+}
+
+/* NAME is a line of TEXT. */
+static int listed(const char *text, size_t len, const char *name)
+{
+	size_t l = strlen(name);
+	for (const char *p = text; p < text + len;) {
+		const char *nl = memchr(p, '\n', (size_t)(text + len - p));
+		const char *end = nl ? nl : text + len;
+		if ((size_t)(end - p) == l && !memcmp(p, name, l))
+			return 1;
+		p = end + 1;
+	}
+	return 0;
+}
+
 /* tce/onboot.lst with the names asked for that it lacks, in stage/. As
  * tce-load -wi: the extensions asked for, not their deps, which the boot
  * loads through the .dep files. */
@@ -109,35 +133,27 @@ static int stage_onboot(const struct target *t, char **names, size_t n, const st
 	int ret = read_beneath(t->stagefd, label, "tce/onboot.lst", &data, &len);
 	if (!ret && !data)
 		ret = read_beneath(t->rootfd, t->label, "tce/onboot.lst", &data, &len);
-	struct text { char *s; size_t len; } out = { xmalloc(len + 2), len };
-	memcpy(out.s, data ? data : "", len);
-	if (len && out.s[len - 1] != '\n')
-		out.s[out.len++] = '\n';
+	char *text = xmalloc(len + 2);
+	size_t tlen = len;
+	memcpy(text, data ? data : "", len);
+	if (len && text[len - 1] != '\n')
+		text[tlen++] = '\n';
 	for (size_t i = 0; !ret && i < todo->n; i++) {
 		const char *name = todo->v[i];
-		size_t l = strlen(name), base = l - 4;
-		int asked = 0, listed = 0;
-		for (size_t k = 0; k < n; k++)
-			asked |= !strcmp(names[k], name) || (strlen(names[k]) == base && !strncmp(names[k], name, base));
-		for (char *p = out.s; p < out.s + out.len;) {
-			char *nl = memchr(p, '\n', (size_t)(out.s + out.len - p));
-			size_t ll = (size_t)((nl ? nl : out.s + out.len) - p);
-			listed |= ll == l && !memcmp(p, name, l);
-			p = nl ? nl + 1 : out.s + out.len;
-		}
-		if (asked && !listed) {
-			out.s = xrealloc(out.s, out.len + l + 2);
-			memcpy(out.s + out.len, name, l);
-			out.len += l;
-			out.s[out.len++] = '\n';
-		}
+		size_t l = strlen(name);
+		if (!asked(names, n, name) || listed(text, tlen, name))
+			continue;
+		text = xrealloc(text, tlen + l + 2);
+		memcpy(text + tlen, name, l);
+		tlen += l;
+		text[tlen++] = '\n';
 	}
 	int fd = ret ? -1 : beneath_mkdirs(t->stagefd, label, "tce", 0755);
 	if (!ret)
-		ret = fd < 0 ? -1 : beneath_write_atomic(t->stagefd, label, "tce/onboot.lst", out.s, out.len, 0644);
+		ret = fd < 0 ? -1 : beneath_write_atomic(t->stagefd, label, "tce/onboot.lst", text, tlen, 0644);
 	if (fd >= 0)
 		close(fd);
-	free(out.s);
+	free(text);
 	free(data);
 	free(label);
 	return ret;
@@ -219,7 +235,9 @@ static int stage_images(const struct target *t, const struct install_opts *o, co
 		struct image img;
 		sqfs_tree_node_t *tree;
 		int ret = image_load(&img, path, &tree);
-		if (!ret) {
+		if (ret) {
+			tcz_error("%s: unreadable image: nothing was installed", todo->v[i]);
+		} else {
 			total += image_tree_bytes(tree);
 			ret = image_size_check(todo->v[i], total, o->max_size);
 			sqfs_dir_tree_destroy(tree);
@@ -393,7 +411,8 @@ static void retire_journal(int rootfd)
 /* Finish or undo what a killed install left; then no journal remains. */
 static int recover(struct target *t)
 {
-	/* Work directories of tcz versions that named them by PID. */
+	/* JOURNAL.PID: journals retired by runs killed while deleting them,
+	 * and the work directories of tcz versions that named them so. */
 	remove_stale_at(t->rootfd, JOURNAL ".", NULL, 1);
 	t->journalfd = beneath_open(t->rootfd, JOURNAL, O_RDONLY | O_DIRECTORY, 0);
 	if (t->journalfd < 0) {
