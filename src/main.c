@@ -20,6 +20,7 @@ const struct command tcz_commands[] = {
 	{ "elf", cmd_elf, "check ELF files against TCL3's rules (i486, glibc, interpreter)" },
 	{ "extract", cmd_extract, "extract a tar/zip/cpio archive into a new directory, safely" },
 	{ "cpio", cmd_cpio, "write a directory as a reproducible cpio newc archive (initramfs)" },
+	{ "ldconfig", cmd_ldconfig, "write ROOT/etc/ld.so.cache for TCL3's glibc 2.11" },
 	{ NULL, NULL, NULL },
 };
 
