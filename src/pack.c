@@ -11,7 +11,8 @@
  *   padding to 4 KiB as mksquashfs does.
  *
  * Everything that could vary between runs is fixed: entries sorted by name
- * bytes, owners 0:0, mtimes clamped to SOURCE_DATE_EPOCH, the super block's
+ * bytes, owners 0:0 (but usr/local/tce.installed: root:staff 0775, see
+ * tcl3.h), mtimes clamped to SOURCE_DATE_EPOCH, the super block's
  * time the newest (clamped) mtime in the tree, inode numbers given in walk
  * order. The block processor hands blocks to the writer in submission order
  * whatever the number of workers, so -j does not change the bytes.
@@ -20,6 +21,7 @@
 #include "commands.h"
 #include "deflate.h"
 #include "image.h"
+#include "tcl3.h"
 #include "util.h"
 
 #include <sqfs/block.h>
@@ -172,6 +174,12 @@ static int scan_dir(struct packer *p, struct node *n, int dirfd)
 			ret = -1;
 			break;
 		}
+		if (!strcmp(c->path, TCL3_TCE_INSTALLED) && !S_ISDIR(c->st.st_mode)) {
+			tcz_error("%s/%s: not a directory: tce-load records extensions in it", p->src,
+				  c->path);
+			ret = -1;
+			break;
+		}
 		errno = 0;
 	}
 	if (!ret && errno) {
@@ -218,6 +226,11 @@ static int scan_dir(struct packer *p, struct node *n, int dirfd)
 	}
 	closedir(d);
 	return ret;
+}
+
+static int tce_installed_dir(const struct node *n)
+{
+	return S_ISDIR(n->st.st_mode) && !strcmp(n->path, TCL3_TCE_INSTALLED);
 }
 
 /* Inode numbers: children before their directory, in sorted order, the root
@@ -331,15 +344,23 @@ struct tables {
 
 static int write_inode(struct packer *p, struct tables *t, struct node *n, sqfs_inode_generic_t *in)
 {
+	int tce = tce_installed_dir(n);
 	in->base.mode = n->st.st_mode & 07777;
 	in->base.mode |= n->st.st_mode & S_IFMT;
+	if (tce)
+		in->base.mode = S_IFDIR | TCL3_TCE_INSTALLED_MODE;
 	in->base.mod_time = clamp_time(p, n->st.st_mtime);
 	in->base.inode_number = n->inode_num;
-	sqfs_u16 root_idx;
+	/* The staff gid enters the id table only for an image that has the
+	 * directory: every other image keeps its bytes. */
+	sqfs_u16 root_idx, gid_idx;
 	int err = sqfs_id_table_id_to_index(t->ids, 0, &root_idx);
+	gid_idx = root_idx;
+	if (!err && tce)
+		err = sqfs_id_table_id_to_index(t->ids, TCL3_STAFF_GID, &gid_idx);
 	if (!err) {
 		in->base.uid_idx = root_idx;
-		in->base.gid_idx = root_idx;
+		in->base.gid_idx = gid_idx;
 		sqfs_u64 block;
 		sqfs_u32 offset;
 		sqfs_meta_writer_get_position(t->im, &block, &offset);
@@ -574,7 +595,9 @@ static void usage(FILE *out)
 	fputs("Usage: tcz pack DIR -o NAME.tcz [OPTION]...\n"
 	      "Pack DIR into a Tiny Core 3.x extension: squashfs 4.0, gzip, no xattrs,\n"
 	      "every file owned by root (0:0), modes, symlinks, hard links, devices and\n"
-	      "empty directories kept, entries sorted. Beside the image it writes\n"
+	      "empty directories kept, entries sorted. usr/local/tce.installed, if DIR\n"
+	      "has it, becomes root:staff (0:50) mode 0775, as TCL3's tce-load needs\n"
+	      "(it records each extension there as user tc). Beside the image it writes\n"
 	      "NAME.tcz.md5.txt and NAME.tcz.list. Each file appears whole or not at all.\n\n"
 	      "Options:\n"
 	      "  -o, --output FILE   the image to write (required; must end in .tcz)\n"

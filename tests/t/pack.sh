@@ -160,6 +160,62 @@ test_check_catches_rule_breakers() {
 	expect_grep 'usr/local/share/empty: directory mode 0700' "$T/err"
 }
 
+# TCL3's tce-load copies the image onto / as root: the guest's
+# usr/local/tce.installed takes the image's owner and mode, and user tc
+# (group staff, 50) must still be able to write there.
+tce_tree() { # DIR: an extension that ships its tce.installed script
+	mkdir -p "$1/usr/local/tce.installed" "$1/usr/local/bin"
+	printf '#!/bin/sh\necho installed\n' > "$1/usr/local/tce.installed/x"
+	chmod 0755 "$1/usr/local/tce.installed/x" "$1/usr/local/tce.installed"
+	echo hi > "$1/usr/local/bin/x"
+}
+
+test_tce_installed_is_packed_root_staff_0775() {
+	tce_tree "$T/src"
+	expect_ok "$TCZ" pack "$T/src" -o "$T/x.tcz"
+	unsquashfs -lln "$T/x.tcz" > "$T/l"
+	expect_grep '^drwxrwxr-x 0/50 .* squashfs-root/usr/local/tce.installed$' "$T/l"
+	expect_grep '^-rwxr-xr-x 0/0 .* squashfs-root/usr/local/tce.installed/x$' "$T/l"
+	expect_grep '^drwxr-xr-x 0/0 .* squashfs-root/usr/local$' "$T/l"
+	expect_ok "$TCZ" check "$T/x.tcz"
+	# Whatever the source's mode: 0700 too becomes 0775.
+	chmod 0700 "$T/src/usr/local/tce.installed"
+	expect_ok "$TCZ" pack "$T/src" -o "$T/y.tcz"
+	unsquashfs -lln "$T/y.tcz" > "$T/l"
+	expect_grep '^drwxrwxr-x 0/50 .* squashfs-root/usr/local/tce.installed$' "$T/l"
+	# A tce.installed that is not a directory is not packed.
+	rm -r "$T/src/usr/local/tce.installed"; ln -s /tmp "$T/src/usr/local/tce.installed"
+	expect_status 1 "$TCZ" pack "$T/src" -o "$T/z.tcz"
+	expect_grep 'usr/local/tce.installed: not a directory' "$T/err"
+	expect_no_file "$T/z.tcz"
+}
+
+test_check_rejects_tce_installed_not_root_staff_0775() {
+	tce_tree "$T/src"
+	local how
+	for how in all-root '755 0 50' '775 0 0' '775 1001 50' '777 0 50'; do
+		case $how in
+		all-root) set -- -all-root ;;
+		*) set -- -p "usr/local/tce.installed m $how" -p "usr m 755 0 0" -p "usr/local m 755 0 0" \
+			-p "usr/local/bin m 755 0 0" -p "usr/local/bin/x m 644 0 0" -p "usr/local/tce.installed/x m 755 0 0" ;;
+		esac
+		rm -f "$T/x.tcz"
+		mksquashfs "$T/src" "$T/x.tcz" -comp gzip -b 4k -no-xattrs -quiet -no-progress "$@" >/dev/null
+		(cd "$T" && md5sum x.tcz > x.tcz.md5.txt)
+		printf 'usr/local/bin/x\nusr/local/tce.installed/x\n' > "$T/x.tcz.list"
+		expect_status 3 "$TCZ" check "$T/x.tcz"
+		expect_grep "x.tcz: usr/local/tce.installed: directory owned by [0-9]+:[0-9]+, mode 0[0-7]{3}; TCL3 needs a directory owned by root:staff \(0:50\), mode 0775" "$T/err"
+	done
+	expect_grep 'owned by 0:50, mode 0777' "$T/err"
+	# The right owner and mode, as mksquashfs writes them: accepted.
+	rm -f "$T/x.tcz"
+	mksquashfs "$T/src" "$T/x.tcz" -comp gzip -b 4k -no-xattrs -quiet -no-progress -p "usr/local/tce.installed m 775 0 50" \
+		-p "usr m 755 0 0" -p "usr/local m 755 0 0" -p "usr/local/bin m 755 0 0" -p "usr/local/bin/x m 644 0 0" \
+		-p "usr/local/tce.installed/x m 755 0 0" >/dev/null
+	(cd "$T" && md5sum x.tcz > x.tcz.md5.txt)
+	expect_ok "$TCZ" check "$T/x.tcz"
+}
+
 # --- hostile and broken images: clear errors, nothing outside ROOT --------
 
 sentinel() { mkdir -p "$T/outside"; echo precious > "$T/outside/file"; }
