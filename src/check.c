@@ -274,6 +274,10 @@ int cmd_check(int argc, char **argv)
 		default: return tcz_usage_error("check", "unknown option");
 		}
 	}
+	if (!version_number_valid(rules.glibc))
+		return tcz_usage_error("check", "--glibc '%s': want a version such as 2.11", rules.glibc);
+	if (!version_number_valid(rules.kernel))
+		return tcz_usage_error("check", "--kernel '%s': want a version such as 2.6.33", rules.kernel);
 	if (optind >= argc)
 		return tcz_usage_error("check", "no image given");
 	int status = TCZ_EXIT_OK;

@@ -220,6 +220,10 @@ int cmd_install(int argc, char **argv)
 	}
 	if (!o.root || !o.mirror)
 		return tcz_usage_error("install", "--root and --mirror are required");
+	if (!kernel_release_valid(o.kernel))
+		return tcz_usage_error("install", "--kernel '%.*s': not a kernel release (letters, digits, "
+				       "._+-, not starting with . or -, at most %d bytes)",
+				       TCZ_KERNEL_RELEASE_MAX, o.kernel, TCZ_KERNEL_RELEASE_MAX);
 	if (optind >= argc)
 		return tcz_usage_error("install", "no extension named");
 	struct stat st;

@@ -444,7 +444,8 @@ static int cmd_mirror_sync(int argc, char **argv)
 			      "downloads resume. Then DIR's indexes are rebuilt as by `mirror build`.\n\n"
 			      "      --from URL    upstream mirror base (extensions in URL/3.x/tcz/)\n"
 			      "      --to DIR      the local mirror\n"
-			      "      --kernel VER  for -KERNEL.tcz dependencies (default " TCZ_DEFAULT_KERNEL ")\n"
+			      "      --kernel VER  for -KERNEL.tcz dependencies: a kernel release, letters,\n"
+			      "                    digits and ._+- (default " TCZ_DEFAULT_KERNEL ")\n"
 			      "      --dry-run     list what would be fetched, with sizes from upstream's\n"
 			      "                    sizelist.gz, and the total; fetch no extension\n"
 			      "  -j, --jobs N      parallel downloads (default 4)\n", stdout);
@@ -454,6 +455,10 @@ static int cmd_mirror_sync(int argc, char **argv)
 	}
 	if (!from || !to)
 		return tcz_usage_error("mirror", "sync: --from and --to are required");
+	if (!kernel_release_valid(kernel))
+		return tcz_usage_error("mirror", "--kernel '%.*s': not a kernel release (letters, digits, "
+				       "._+-, not starting with . or -, at most %d bytes)",
+				       TCZ_KERNEL_RELEASE_MAX, kernel, TCZ_KERNEL_RELEASE_MAX);
 	if (optind >= argc)
 		return tcz_usage_error("mirror", "sync: no extension named");
 	if (mkdir(to, 0755) && errno != EEXIST) {

@@ -142,6 +142,30 @@ test_hostile_names_are_refused() {
 	expect_grep "top.tcz.dep:1: '../evil.tcz' is not an extension name" "$T/err"
 }
 
+# KERNEL ends up in URLs and paths: --kernel must be a kernel release.
+test_kernel_option_is_validated_by_every_command() {
+	upstream
+	mkdir "$T/root"
+	local bad
+	for bad in ../../../etc/x ../x 'a/b' .hidden '' "$(printf 'k%.0s' $(seq 65))"; do
+		: > "$BAD_LOG"
+		expect_status 2 "$TCZ" install top --root "$T/root" --mirror "$UP" --kernel "$bad"
+		expect_grep "tcz install: --kernel '.*': not a kernel release" "$T/err"
+		expect_status 2 "$TCZ" mirror sync --from "$UP" --to "$T/mir" --kernel "$bad" top
+		expect_grep "tcz mirror: --kernel '.*': not a kernel release" "$T/err"
+		expect_eq "$(wc -l < "$BAD_LOG")" 0 "requests made with --kernel '$bad'"
+		expect_eq "$(ls -A "$T/root")" "" "root touched with --kernel '$bad'"
+		expect_no_file "$T/mir"
+		expect_status 2 "$TCZ" check --kernel "$bad" "$T/exts/top.tcz"
+		expect_grep "tcz check: --kernel '.*': want a version such as 2.6.33" "$T/err"
+		expect_status 2 "$TCZ" elf --kernel "$bad" "$TCZ"
+		expect_grep "tcz elf: --kernel '.*': want a version such as 2.6.33" "$T/err"
+	done
+	expect_status 2 "$TCZ" check --glibc 2.11x "$T/exts/top.tcz"
+	# A real release still works.
+	expect_ok "$TCZ" install top --root "$T/root" --mirror "$UP" --kernel "$KVER"
+}
+
 # TCL3's own client: busybox wget against `make mirror-serve`, walking .dep
 # files as tce-load does.
 test_busybox_wget_installs_the_closure_like_tce_load() {
