@@ -60,6 +60,45 @@ test_adding_one_keeps_the_others_and_removing_drops_it_everywhere() {
 	expect_eq "$(ls -a "$T/m/3.x" | grep -c '^\.tcz\.')" 1 "old generations removed"
 }
 
+# tce-load would fail on the guest with a 404: mirror build refuses first.
+test_build_refuses_missing_dependencies_and_publishes_nothing() {
+	make_ext base; make_ext other; make_ext "ipv6-$KVER"
+	make_ext mid base.tcz
+	make_ext top mid.tcz ipv6-KERNEL.tcz other.tcz
+	expect_status 3 "$TCZ" mirror build "$T/m" "$T/exts/mid.tcz" "$T/exts/top.tcz"
+	expect_grep "^tcz: $T/exts/mid.tcz.dep:1: base.tcz is not in the mirror\$" "$T/err"
+	expect_grep "^tcz: $T/exts/top.tcz.dep:2: ipv6-KERNEL.tcz: the mirror holds it for no kernel\$" "$T/err"
+	expect_grep "^tcz: $T/exts/top.tcz.dep:3: other.tcz is not in the mirror\$" "$T/err"
+	expect_grep '3 dependencies missing: nothing published' "$T/err"
+	expect_eq "$(ls -A "$T/m/3.x")" "" "published or left behind"
+	# Layered over upstream: allowed, and said.
+	expect_ok "$TCZ" mirror build --allow-missing "$T/m" "$T/exts/mid.tcz" "$T/exts/top.tcz"
+	expect_grep '3 dependencies are not in this mirror \(allowed: --allow-missing\)' "$T/err"
+	expect_file "$T/m/3.x/tcz/top.tcz"
+	# Completed: no complaint.
+	expect_ok "$TCZ" mirror build "$T/m" "$T/exts/base.tcz" "$T/exts/other.tcz" "$T/exts/ipv6-$KVER.tcz"
+	expect_no_grep 'not in' "$T/err"
+	# Removing a dependency others need: refused, the mirror stays.
+	local gen; gen=$(readlink "$T/m/3.x/tcz")
+	expect_status 3 "$TCZ" mirror build "$T/m" --remove base
+	expect_grep "^tcz: $T/m/3.x/tcz/mid.tcz.dep:1: base.tcz is not in the mirror\$" "$T/err"
+	expect_eq "$(readlink "$T/m/3.x/tcz")" "$gen" "generation switched"
+	expect_file "$T/m/3.x/tcz/base.tcz"
+	expect_eq "$(ls -a "$T/m/3.x" | grep -c '^\.tcz\.')" 1 "generations"
+}
+
+# KERNEL stands for every kernel version the mirror has extensions for.
+test_build_checks_kernel_dependencies_for_every_kernel_present() {
+	local co=2.6.33.7-co-0.7.9
+	make_ext "ipv6-$KVER"; make_ext "fs-$KVER"; make_ext "fs-$co"; make_ext openssl-0.9.8
+	make_ext modules fs-KERNEL.tcz ipv6-KERNEL.tcz openssl-0.9.8.tcz
+	expect_status 3 "$TCZ" mirror build "$T/m" "$T"/exts/*.tcz
+	expect_grep "^tcz: $T/exts/modules.tcz.dep:2: ipv6-$co.tcz is not in the mirror \(KERNEL = $co\)\$" "$T/err"
+	expect_eq "$(grep -c 'not in the mirror' "$T/err")" 1 "missing entries (openssl-0.9.8 is no kernel)"
+	make_ext "ipv6-$co"
+	expect_ok "$TCZ" mirror build "$T/m" "$T"/exts/*.tcz
+}
+
 test_build_refuses_an_extension_whose_md5_lies() {
 	make_ext base
 	printf '00000000000000000000000000000000  base.tcz\n' > "$T/exts/base.tcz.md5.txt"
