@@ -328,6 +328,10 @@ static int mirror_update(const char *dir, struct path_list *add, struct path_lis
 	char old[256] = "";
 	ssize_t n = readlink(genlink, old, sizeof(old) - 1);
 	old[n > 0 ? n : 0] = '\0';
+	/* What a killed build left: its generation, its link temporary. The
+	 * current generation stays, whoever made it. */
+	remove_stale(base, ".tcz.", 2, old);
+	remove_stale(base, "tcz.tmp.", 1, NULL);
 	char *genname = xasprintf(".tcz.%ld.%ld", (long)time(NULL), (long)getpid());
 	char *gen = path_join(base, genname);
 	int ret = mkdir(gen, 0755) ? -1 : 0;

@@ -149,30 +149,60 @@ static void track_tmp(char *tmp, int add)
 	}
 }
 
-/* Remove `.BASE.tmp.PID` files in DIR whose PID is no longer running. */
-static void clean_stale_tmp(const char *dir, const char *base)
+/* The PID that ends NAME, if NAME is PREFIX then `fields` decimal numbers
+ * separated by dots (the last one the PID) and that process no longer
+ * runs; 0 otherwise. A PID that runs, even if reused by another program,
+ * keeps its file: only ESRCH proves the writer is gone. */
+static long dead_writer(const char *name, const char *prefix, int fields)
+{
+	size_t plen = strlen(prefix);
+	if (strncmp(name, prefix, plen))
+		return 0;
+	const char *p = name + plen;
+	long pid = 0;
+	for (int f = 0; f < fields; f++) {
+		char *end;
+		if (*p < '0' || *p > '9')
+			return 0;
+		errno = 0;
+		pid = strtol(p, &end, 10);
+		if (errno || *end != (f + 1 < fields ? '.' : '\0'))
+			return 0;
+		p = end + 1;
+	}
+	if (pid <= 0 || pid == (long)getpid())
+		return 0;
+	if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		return 0;
+	return pid;
+}
+
+void remove_stale(const char *dir, const char *prefix, int fields, const char *keep)
 {
 	DIR *d = opendir(*dir ? dir : ".");
 	if (!d)
 		return;
-	char *prefix = xasprintf(".%s.tmp.", base);
-	size_t plen = strlen(prefix);
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, prefix, plen))
-			continue;
-		char *end;
-		long pid = strtol(de->d_name + plen, &end, 10);
-		if (*end || pid <= 0 || pid == (long)getpid())
-			continue;
-		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		if ((keep && !strcmp(de->d_name, keep)) || !dead_writer(de->d_name, prefix, fields))
 			continue;
 		char *p = path_join(dir, de->d_name);
-		unlink(p);
+		struct stat st;
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			remove_tree(p);
+		else
+			unlink(p);
 		free(p);
 	}
-	free(prefix);
 	closedir(d);
+}
+
+/* Remove `.BASE.tmp.PID` files in DIR whose PID is no longer running. */
+static void clean_stale_tmp(const char *dir, const char *base)
+{
+	char *prefix = xasprintf(".%s.tmp.", base);
+	remove_stale(dir, prefix, 1, NULL);
+	free(prefix);
 }
 
 int outfile_open(struct outfile *of, const char *path, int mode)

@@ -52,6 +52,13 @@ struct outfile {
 };
 
 int outfile_open(struct outfile *of, const char *path, int mode);
+
+/* What a killed process left in DIR: entries named PREFIX then `fields`
+ * dot-separated numbers, the last the writer's PID (".x.tmp.PID": 1,
+ * ".tcz.TIME.PID": 2), whose writer no longer runs, are removed (a
+ * directory with its content) - except the one named `keep` (may be NULL).
+ * Quiet: it only cleans up. */
+void remove_stale(const char *dir, const char *prefix, int fields, const char *keep);
 /* A stdio stream on the temporary, for text output. */
 FILE *outfile_stdio(struct outfile *of);
 /* Flush, fsync, rename into place. Returns 0, or -1 with a message. */

@@ -99,6 +99,38 @@ test_build_checks_kernel_dependencies_for_every_kernel_present() {
 	expect_ok "$TCZ" mirror build "$T/m" "$T"/exts/*.tcz
 }
 
+dead_pid() { sh -c 'echo $$'; } # a process that has ended
+
+# A killed build leaves its generation; the next build removes it (and what
+# any dead build left), never one of a live process, never the current one.
+test_killed_build_leaves_a_generation_the_next_build_removes() {
+	make_ext base
+	expect_ok "$TCZ" mirror build "$T/m" "$T/exts/base.tcz"
+	local cur; cur=$(readlink "$T/m/3.x/tcz")
+	# Slow to add (its md5 is checked): 300 MB, sparse.
+	truncate -s 300M "$T/exts/big.tcz"
+	(cd "$T/exts" && md5sum big.tcz > big.tcz.md5.txt)
+	"$TCZ" mirror build "$T/m" "$T/exts/big.tcz" >/dev/null 2>&1 &
+	local pid=$! i
+	for i in $(seq 500); do ls -d "$T"/m/3.x/.tcz.*."$pid" >/dev/null 2>&1 && break; sleep 0.01; done
+	kill -9 $pid; wait $pid 2>/dev/null || true
+	ls -d "$T"/m/3.x/.tcz.*."$pid" >/dev/null 2>&1 || fail "the killed build left no generation (too fast?)"
+	expect_eq "$(readlink "$T/m/3.x/tcz")" "$cur" "generation switched by a killed build"
+	# More of the same, by hand: a dead writer's generation and link
+	# temporary, and a live one's generation.
+	local dead; dead=$(dead_pid)
+	mkdir -p "$T/m/3.x/.tcz.1300000000.$dead/sub" "$T/m/3.x/.tcz.1300000000.$$"
+	echo x > "$T/m/3.x/.tcz.1300000000.$dead/sub/f"
+	ln -s ".tcz.1300000000.$dead" "$T/m/3.x/tcz.tmp.$dead"
+	make_ext other
+	expect_ok "$TCZ" mirror build "$T/m" "$T/exts/other.tcz"
+	ls -a "$T/m/3.x" | grep -v '^\.\.\?$' | sort > "$T/left"
+	printf '%s\n' ".tcz.1300000000.$$" "$(readlink "$T/m/3.x/tcz")" tcz | sort > "$T/want"
+	expect_same_files "$T/want" "$T/left"
+	expect_file "$T/m/3.x/tcz/base.tcz"
+	expect_file "$T/m/3.x/tcz/other.tcz"
+}
+
 test_build_refuses_an_extension_whose_md5_lies() {
 	make_ext base
 	printf '00000000000000000000000000000000  base.tcz\n' > "$T/exts/base.tcz.md5.txt"
