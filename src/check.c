@@ -161,7 +161,10 @@ static int load_companion(struct checker *k, const char *suffix, int required, c
 	char *path = xasprintf("%s%s", k->image, suffix);
 	int ret = 0;
 	if (access(path, F_OK) != 0) {
-		if (required)
+		if (required && !strcmp(suffix, ".md5.txt"))
+			problem(k, "%s missing (tcz pack writes it last: an interrupted pack? pack again)",
+				path_base(path));
+		else if (required)
 			problem(k, "%s missing", path_base(path));
 		ret = -1;
 	} else if (read_file(path, COMPANION_MAX, data, len)) {
@@ -184,7 +187,8 @@ static void check_companions(struct checker *k)
 		else if (hash_file_hex(k->image, HASH_MD5, actual))
 			k->problems++;
 		else if (strcmp(hex, actual))
-			problem(k, "md5 is %s, %s says %s", actual, path_base(label), hex);
+			problem(k, "%s is stale: it says %s, the image's md5 is %s", path_base(label), hex,
+				actual);
 		free(label);
 		free(data);
 	}
@@ -197,17 +201,17 @@ static void check_companions(struct checker *k)
 			size_t l = (size_t)((nl ? nl : end) - p);
 			line++;
 			if (i >= k->files.n || strlen(k->files.v[i]) != l || memcmp(k->files.v[i], p, l)) {
-				problem(k, "%s.list:%u: '%.*s' where the image has '%s'", k->name, line,
-					(int)(l > 200 ? 200 : l), p, i < k->files.n ? k->files.v[i] : "(end)");
+				problem(k, "%s.list is stale: line %u is '%.*s' where the image has '%s'", k->name,
+					line, (int)(l > 200 ? 200 : l), p, i < k->files.n ? k->files.v[i] : "(end)");
 				break;
 			}
 			i++;
 			p = nl ? nl + 1 : end;
 			if (p == end && i < k->files.n)
-				problem(k, "%s.list ends before '%s'", k->name, k->files.v[i]);
+				problem(k, "%s.list is stale: it ends before '%s'", k->name, k->files.v[i]);
 		}
 		if (!len && k->files.n)
-			problem(k, "%s.list is empty; the image has files", k->name);
+			problem(k, "%s.list is stale: empty, and the image has files", k->name);
 		free(data);
 	}
 	if (!load_companion(k, ".info", 0, &data, &len)) {

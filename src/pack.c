@@ -590,6 +590,58 @@ out:
 	return ret;
 }
 
+/* The files one pack writes, each to its temporary before any is renamed. */
+struct pack_files {
+	struct outfile image;
+	struct outfile comp[4]; /* by enum companion_kind; tmp NULL: none */
+};
+
+static int stage_companion(struct pack_files *f, const char *image, enum companion_kind kind,
+			   const char *data, size_t len)
+{
+	char *path = xasprintf("%s%s", image, companion_suffix(kind));
+	int ret = outfile_open(&f->comp[kind], path, 0644);
+	if (!ret)
+		ret = outfile_write(&f->comp[kind], data, len);
+	free(path);
+	return ret;
+}
+
+/* Rename the set into place so that nobody sees the new image with an old
+ * companion. NAME.tcz.md5.txt is what tce-load and tcz install verify the
+ * image against: the old one goes first and the new one comes last, so
+ * every mix in between has none, which every client refuses and tcz check
+ * names; .list, .info and .dep go before the image. */
+static int publish(struct pack_files *f, const char *image)
+{
+	static const enum companion_kind before_image[] = { COMPANION_LIST, COMPANION_INFO, COMPANION_DEP };
+	char *md5 = xasprintf("%s%s", image, companion_suffix(COMPANION_MD5));
+	int ret = 0;
+	if (unlink(md5) && errno != ENOENT) {
+		tcz_error("%s: cannot remove: %s", md5, strerror(errno));
+		ret = -1;
+	}
+	free(md5);
+	for (size_t i = 0; !ret && i < sizeof(before_image) / sizeof(*before_image); i++)
+		if (f->comp[before_image[i]].tmp)
+			ret = outfile_commit(&f->comp[before_image[i]]);
+	if (!ret)
+		ret = outfile_commit(&f->image);
+	if (!ret)
+		ret = outfile_commit(&f->comp[COMPANION_MD5]);
+	return ret;
+}
+
+/* Remove whatever temporaries are left (a committed file has none). */
+static void abort_all(struct pack_files *f)
+{
+	if (f->image.tmp)
+		outfile_abort(&f->image);
+	for (size_t k = 0; k < sizeof(f->comp) / sizeof(*f->comp); k++)
+		if (f->comp[k].tmp)
+			outfile_abort(&f->comp[k]);
+}
+
 static void usage(FILE *out)
 {
 	fputs("Usage: tcz pack DIR -o NAME.tcz [OPTION]...\n"
@@ -598,7 +650,10 @@ static void usage(FILE *out)
 	      "empty directories kept, entries sorted. usr/local/tce.installed, if DIR\n"
 	      "has it, becomes root:staff (0:50) mode 0775, as TCL3's tce-load needs\n"
 	      "(it records each extension there as user tc). Beside the image it writes\n"
-	      "NAME.tcz.md5.txt and NAME.tcz.list. Each file appears whole or not at all.\n\n"
+	      "NAME.tcz.md5.txt and NAME.tcz.list. Each file appears whole or not at all,\n"
+	      "and the old NAME.tcz.md5.txt goes before any file is replaced, the new one\n"
+	      "comes last: an interrupted pack leaves the old set, the new set, or a set\n"
+	      "without .md5.txt that nothing installs and tcz check reports.\n\n"
 	      "Options:\n"
 	      "  -o, --output FILE   the image to write (required; must end in .tcz)\n"
 	      "  -b, --block-size N  data block size, 4K to 1M, a power of two (default 4K,\n"
@@ -693,6 +748,10 @@ int cmd_pack(int argc, char **argv)
 	struct companion_text info_text = { 0 }, dep_text = { 0 };
 	if (info && companion_load(info, COMPANION_INFO, &info_text))
 		return TCZ_EXIT_FAIL;
+	if (info && info_validate(info, info_text.data, info_text.len, path_base(output))) {
+		free(info_text.data);
+		return TCZ_EXIT_FAIL;
+	}
 	if (dep && companion_load(dep, COMPANION_DEP, &dep_text)) {
 		free(info_text.data);
 		return TCZ_EXIT_FAIL;
@@ -713,21 +772,35 @@ int cmd_pack(int argc, char **argv)
 		goto out;
 	number_inodes(&p, root);
 
-	struct outfile of;
-	if (outfile_open(&of, output, 0644))
-		goto out;
-	if (write_image(&p, root, of.tmp, &o) || outfile_commit(&of)) {
-		outfile_abort(&of);
+	struct pack_files f;
+	memset(&f, 0, sizeof(f));
+	int ret = outfile_open(&f.image, output, 0644);
+	if (!ret)
+		ret = write_image(&p, root, f.image.tmp, &o);
+	if (!ret) {
+		struct path_list list = { 0 };
+		size_t len;
+		collect_paths(root, &list);
+		char *text = companion_list_text(&list, &len);
+		path_list_free(&list);
+		ret = stage_companion(&f, output, COMPANION_LIST, text, len);
+		free(text);
+	}
+	if (!ret && info)
+		ret = stage_companion(&f, output, COMPANION_INFO, info_text.data, info_text.len);
+	if (!ret && dep)
+		ret = stage_companion(&f, output, COMPANION_DEP, dep_text.data, dep_text.len);
+	if (!ret) {
+		char *md5 = companion_md5_text(output, f.image.tmp);
+		ret = md5 ? stage_companion(&f, output, COMPANION_MD5, md5, strlen(md5)) : -1;
+		free(md5);
+	}
+	if (!ret)
+		ret = publish(&f, output);
+	if (ret) {
+		abort_all(&f);
 		goto out;
 	}
-	struct path_list list = { 0 };
-	collect_paths(root, &list);
-	int list_ret = companion_write_list(output, &list);
-	path_list_free(&list);
-	if (list_ret || companion_write_md5(output) ||
-	    (info && companion_install(output, COMPANION_INFO, &info_text)) ||
-	    (dep && companion_install(output, COMPANION_DEP, &dep_text)))
-		goto out;
 	if (!quiet) {
 		struct stat st;
 		char hs[16] = "?";

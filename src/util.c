@@ -294,23 +294,31 @@ void outfile_abort(struct outfile *of)
 	of->tmp = of->path = NULL;
 }
 
+int outfile_write(struct outfile *of, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t n = write(of->fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			tcz_error("%s: write: %s", of->tmp, strerror(errno));
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len, int mode)
 {
 	struct outfile of;
 	if (outfile_open(&of, path, mode))
 		return -1;
-	const char *p = data;
-	while (len) {
-		ssize_t n = write(of.fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			tcz_error("%s: write: %s", of.tmp, strerror(errno));
-			outfile_abort(&of);
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
+	if (outfile_write(&of, data, len)) {
+		outfile_abort(&of);
+		return -1;
 	}
 	return outfile_commit(&of);
 }

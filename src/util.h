@@ -59,6 +59,8 @@ int outfile_open(struct outfile *of, const char *path, int mode);
  * directory with its content) - except the one named `keep` (may be NULL).
  * Quiet: it only cleans up. */
 void remove_stale(const char *dir, const char *prefix, int fields, const char *keep);
+/* Write all of data to the temporary; -1 with a message. */
+int outfile_write(struct outfile *of, const void *data, size_t len);
 /* A stdio stream on the temporary, for text output. */
 FILE *outfile_stdio(struct outfile *of);
 /* Flush, fsync, rename into place. Returns 0, or -1 with a message. */

@@ -152,8 +152,8 @@ test_check_catches_rule_breakers() {
 	echo junk >> "$T/x.tcz.list"
 	printf '00000000000000000000000000000000  x.tcz\n' > "$T/x.tcz.md5.txt"
 	expect_status 3 "$TCZ" check "$T/x.tcz"
-	expect_grep 'md5 is [0-9a-f]{32}, x.tcz.md5.txt says 0{32}' "$T/err"
-	expect_grep 'x.tcz.list ends|junk' "$T/err"
+	expect_grep 'x.tcz.md5.txt is stale: it says 0{32}, the image.s md5 is [0-9a-f]{32}' "$T/err"
+	expect_grep 'x.tcz.list is stale: (it ends|line [0-9]+ is .junk)' "$T/err"
 	chmod 0700 "$T/src/usr/local/share/empty"
 	expect_ok "$TCZ" pack "$T/src" -o "$T/y.tcz"
 	expect_status 3 "$TCZ" check "$T/y.tcz"
@@ -301,6 +301,54 @@ test_interrupted_pack_leaves_the_old_image() {
 	expect_eq "$(md5sum < "$T/x.tcz")" "$before" "old image replaced by a partial one"
 	expect_ok "$TCZ" pack "$T/small" -o "$T/x.tcz"
 	expect_eq "$(ls -A "$T" | grep -c '\.tmp\.')" 0 "stale temporary left behind"
+}
+
+# kill -9 at random moments while a new version is packed over an old one:
+# the .md5.txt (what tce-load and tcz install verify) is the set's commit
+# record. Whenever it is there, it and the .list describe the image beside
+# them; when it is not, tcz check says so.
+test_killed_pack_never_shows_a_new_image_with_old_companions() {
+	local v
+	for v in 1 2; do
+		mkdir -p "$T/v$v/usr/local/share/v$v"
+		head -c 3000000 /dev/urandom > "$T/v$v/usr/local/share/v$v/data"
+		seq 1 200000 > "$T/v$v/usr/local/share/v$v/numbers"
+	done
+	printf 'a.tcz\n' > "$T/dep"
+	mkdir "$T/old"
+	expect_ok "$TCZ" pack -j1 "$T/v1" -o "$T/old/x.tcz" --dep "$T/dep"
+	local start end ms
+	start=$(date +%s%N)
+	expect_ok "$TCZ" pack -j1 "$T/v2" -o "$T/full.tcz"
+	end=$(date +%s%N)
+	ms=$(( (end - start) / 1000000 ))
+	local i pid delay mixed=0
+	for i in $(seq 40); do
+		rm -f "$T"/x.tcz* "$T"/.x.tcz*
+		cp -p "$T"/old/x.tcz* "$T/"
+		"$TCZ" pack -j1 "$T/v2" -o "$T/x.tcz" --dep "$T/dep" >/dev/null 2>&1 &
+		pid=$!
+		# Anywhere in the run, more often near its end, where the renames are.
+		delay=$(( RANDOM % 2 ? RANDOM % (ms + 20) : ms * 3 / 4 + RANDOM % (ms / 2 + 20) ))
+		sleep "$(printf '0.%03d' "$delay")"
+		kill -9 $pid 2>/dev/null || true
+		wait $pid 2>/dev/null || true
+		if [ -e "$T/x.tcz.md5.txt" ]; then
+			(cd "$T" && md5sum -c --quiet x.tcz.md5.txt) >/dev/null 2>&1 ||
+				fail "kill $i after ${delay} ms: x.tcz.md5.txt does not describe x.tcz"
+			"$TCZ" check "$T/x.tcz" >"$T/check.out" 2>&1 ||
+				{ cat "$T/check.out" >&2; fail "kill $i after ${delay} ms: an md5-verified set that check refuses"; }
+		else
+			mixed=$((mixed + 1))
+			expect_status 3 "$TCZ" check "$T/x.tcz"
+			expect_grep "x.tcz.md5.txt missing" "$T/err"
+		fi
+	done
+	echo "40 kills, $mixed between the first and the last rename" >&2
+	# The next pack completes the set and removes what the killed ones left.
+	expect_ok "$TCZ" pack -j1 "$T/v2" -o "$T/x.tcz" --dep "$T/dep"
+	expect_ok "$TCZ" check "$T/x.tcz"
+	expect_eq "$(ls -A "$T" | grep -c '\.tmp\.')" 0 "temporaries left behind"
 }
 
 test_usage_errors() {
