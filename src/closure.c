@@ -49,7 +49,7 @@ static int mirror_md5(struct mirror *m, const char *name, char hex[33])
 {
 	char *url = xasprintf("%s/%s.md5.txt", m->tcz_base, name);
 	char *dest = xasprintf("%s/%s.md5.txt", m->workdir, name);
-	enum dl_result r = dl_fetch(dest, url, NULL, 1);
+	enum dl_result r = dl_fetch(dest, url, NULL, 1, COMPANION_MAX);
 	int ret = -1;
 	if (r == DL_OK) {
 		char *data;
@@ -71,7 +71,7 @@ static int deps_of(struct mirror *m, const char *name, const char *kernel, struc
 {
 	char *url = xasprintf("%s/%s.dep", m->tcz_base, name);
 	char *dest = xasprintf("%s/%s.dep", m->workdir, name);
-	enum dl_result r = dl_fetch(dest, url, NULL, 1);
+	enum dl_result r = dl_fetch(dest, url, NULL, 1, COMPANION_MAX);
 	int ret = 0;
 	if (r == DL_OK) {
 		char *data;

@@ -554,7 +554,9 @@ static int sync_fetch(const struct mirror *m, const char *stage, const char *loc
 		for (size_t s = 0; s < per; s++) {
 			char *file = xasprintf("%s%s", name, s ? optional[s - 1] : "");
 			mirror_item(m, &ext[s], stage, file);
+			/* .list and .info: optional, and nothing verifies them. */
 			ext[s].missing_ok = s > 0;
+			ext[s].max_size = s > 0 ? COMPANION_MAX : 0;
 			free(file);
 		}
 		dl_want(ext, HASH_MD5, md5s->v[i]);
@@ -649,7 +651,7 @@ static int cmd_mirror_sync(int argc, char **argv)
 	if (!ret && dry) {
 		char *url = xasprintf("%s/sizelist.gz", m.tcz_base), *dest = path_join(stage, "sizelist.gz");
 		size_t len = 0;
-		char *sizes = dl_fetch(dest, url, NULL, 1) == DL_OK ? read_gz(dest, &len) : NULL;
+		char *sizes = dl_fetch(dest, url, NULL, 1, COMPANION_MAX) == DL_OK ? read_gz(dest, &len) : NULL;
 		long long total = 0;
 		int unknown = 0;
 		for (size_t i = 0; i < order.n; i++) {
