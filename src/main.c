@@ -34,7 +34,8 @@ static void usage(FILE *out)
 	      "  0  success\n"
 	      "  1  the operation failed (I/O error, bad or hostile input, network)\n"
 	      "  2  wrong command line\n"
-	      "  3  a check or verification found a problem\n", out);
+	      "  3  a check or verification found a problem\n"
+	      "  4  (fetch) every source said the file does not exist\n", out);
 }
 
 int main(int argc, char **argv)
