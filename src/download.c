@@ -370,8 +370,8 @@ static enum outcome copy_local(struct engine *e, struct transfer *t, const char 
 			tcz_warn("%s: %s: %s", t->name, path, strerror(err));
 		return err == ENOENT ? NOT_FOUND : NEXT_SOURCE;
 	}
-	curl_off_t had;
-	int out = open_part(t, &had);
+	curl_off_t ignored;
+	int out = open_part(t, &ignored);
 	if (out < 0) {
 		close(in);
 		return REFUSED;
@@ -399,8 +399,10 @@ static enum outcome copy_local(struct engine *e, struct transfer *t, const char 
 		if (r == 0)
 			break;
 		if (over_limit(t, r)) {
-			tcz_error("%s: %s: larger than the limit of %lld bytes for this file", t->name, path,
+			tcz_error("%s: %s: larger than the limit of %lld bytes for this file", t->it->dest, path,
 				  t->it->max_size);
+			/* Not a start the next source could resume. */
+			unlink(t->part);
 			o = NEXT_SOURCE;
 			break;
 		}

@@ -193,6 +193,10 @@ test_endless_unverified_download_stops_at_its_limit() {
 	expect_status 1 timeout 30 "$TCZ" fetch -q --max-size 1M --sha256 "$SHA" -o "$T/dl/f.tar.gz" "$BAD_URL/huge/f.tar.gz"
 	expect_grep 'announces a size over the limit of 1048576 bytes' "$T/err"
 	no_part_no_dest
+	# Local sources too: /dev/zero never ends either.
+	expect_status 1 timeout 30 "$TCZ" fetch -q --no-verify -o "$T/dl/zero" /dev/zero
+	expect_grep 'dl/zero: /dev/zero: larger than the limit of 16777216 bytes' "$T/err"
+	expect_no_file "$T/dl/zero"; expect_no_file "$T/dl/zero.part"
 	# A file that fits passes.
 	expect_ok "$TCZ" fetch -q --max-size 300000 --sha256 "$SHA" -o "$T/dl/f.tar.gz" "$BAD_URL/good/f.tar.gz"
 }
