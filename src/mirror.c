@@ -207,17 +207,27 @@ static int check_closure(const char *dir, const char *gen, const struct path_lis
 		for (size_t j = 0; j < files[i].deps.n; j++) {
 			const char *d = files[i].deps.v[j], *k = strstr(d, "KERNEL");
 			if (!k) {
-				if (!holds(names, d) && ++missing && !allow_missing)
+				if (holds(names, d))
+					continue;
+				missing++;
+				if (!allow_missing)
 					tcz_error("%s:%zu: %s is not in the mirror", files[i].label, j + 1, d);
 				continue;
 			}
-			if (!kernels.n && ++missing && !allow_missing)
-				tcz_error("%s:%zu: %s: the mirror holds it for no kernel", files[i].label, j + 1, d);
+			if (!kernels.n) {
+				missing++;
+				if (!allow_missing)
+					tcz_error("%s:%zu: %s: the mirror holds it for no kernel", files[i].label,
+						  j + 1, d);
+			}
 			for (size_t v = 0; v < kernels.n; v++) {
 				char *x = xasprintf("%.*s%s%s", (int)(k - d), d, kernels.v[v], k + 6);
-				if (!holds(names, x) && ++missing && !allow_missing)
-					tcz_error("%s:%zu: %s is not in the mirror (KERNEL = %s)", files[i].label,
-						  j + 1, x, kernels.v[v]);
+				if (!holds(names, x)) {
+					missing++;
+					if (!allow_missing)
+						tcz_error("%s:%zu: %s is not in the mirror (KERNEL = %s)",
+							  files[i].label, j + 1, x, kernels.v[v]);
+				}
 				free(x);
 			}
 		}
