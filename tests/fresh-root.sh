@@ -17,7 +17,9 @@
 # .debs are kept in the cache too, so a second run installs without network.
 # Environment: TCZ_CACHE_DIR; FRESH_ROOT_MIRROR (the Debian archive; default:
 # this machine's apt source for bookworm); O (scratch copies go to
-# $O/fresh-root, removed at the end unless FRESH_ROOT_KEEP=1).
+# $O/fresh-root, removed at the end unless FRESH_ROOT_KEEP=1);
+# FRESH_ROOT_TESTS=1: the test tier also runs the fast suite once there
+# (make test-fast; its recipe tests install the packages tier themselves).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -70,6 +72,7 @@ work=$O/fresh-root
 root=
 cleanup() {
 	if [ -n "$root" ]; then
+		umount "$root/dev/pts" 2>/dev/null || true
 		umount "$root/var/cache/apt/archives" 2>/dev/null || true
 		umount "$root/proc" 2>/dev/null || true
 		[ "${FRESH_ROOT_KEEP:-}" = 1 ] || rm -rf "$root"
@@ -110,6 +113,7 @@ for tier in "${tiers[@]}"; do
 	chmod 755 "$root/usr/sbin/policy-rc.d"
 	mount -t proc proc "$root/proc"
 	mount --bind "$cache/debs" "$root/var/cache/apt/archives"
+	mount --bind /dev/pts "$root/dev/pts" # script(1) in the fetch tests
 	copy_checkout "$root/tcbuild"
 	ok=1
 	in_root apt-get update -q >> "$log" 2>&1 || { ok=0; echo "fresh-root: [$tier] apt-get update failed" >&2; }
@@ -134,6 +138,11 @@ for tier in "${tiers[@]}"; do
 			tail -n 15 "$log" | sed 's/^/  | /' >&2
 			echo "fresh-root: [$tier] make tools failed (log: $log)" >&2
 		fi
+	fi
+	if [ $ok = 1 ] && [ "$tier" = test ] && [ "${FRESH_ROOT_TESTS:-}" = 1 ]; then
+		in_root make -C /tcbuild -j2 test-fast O=/tmp/out > "$work/test-fast.out" 2>&1 || ok=0
+		grep -E '^FAIL|passed, .* failed' "$work/test-fast.out" | sed "s/^/fresh-root: [$tier] make test-fast: /"
+		[ $ok = 1 ] || echo "fresh-root: [$tier] make test-fast failed (output: $work/test-fast.out)" >&2
 	fi
 	cleanup
 	root=
