@@ -711,7 +711,8 @@ int cmd_mirror(int argc, char **argv)
 		fputs("Usage: tcz mirror build|sync ...\n"
 		      "A Tiny Core 3.x mirror tree that tce-load can use (/opt/tcemirror):\n"
 		      "  tcz mirror build DIR [--remove NAME]... [--allow-missing] [EXT.tcz]...\n"
-		      "  tcz mirror sync --from URL --to DIR [--kernel VER] [--dry-run] [-j N] NAME...\n"
+		      "  tcz mirror sync --from URL --to DIR [--kernel VER] [--dry-run] [--allow-missing]\n"
+		      "                  [-j N] NAME...\n"
 		      "'tcz mirror build --help' and 'tcz mirror sync --help' tell more.\n", stdout);
 		return TCZ_EXIT_OK;
 	}
