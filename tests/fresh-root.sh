@@ -20,6 +20,12 @@
 # $O/fresh-root, removed at the end unless FRESH_ROOT_KEEP=1);
 # FRESH_ROOT_TESTS=1: the test tier also runs the fast suite once there
 # (make test-fast; its recipe tests install the packages tier themselves).
+#
+# A tier proven once is not proven again while what decides its result is
+# unchanged: the content of host-deps.sh and of this script, and the base
+# root. The proof is remembered in $cache/proven/ (FRESH_ROOT_AGAIN=1
+# ignores it). The fast suite on the test tier runs every time it is asked
+# for: it checks this checkout's tests, which change with every commit.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -96,8 +102,18 @@ in_root() { # CMD...: run in the fresh root as root, with a plain environment
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
 }
 
+# What a tier's proof depends on.
+proof_key=$(cat "$top/toolchain/host-deps.sh" "$0" "$base/etc/os-release" | sha256sum | cut -c1-16)
+mkdir -p "$cache/proven"
+
 failed=()
 for tier in "${tiers[@]}"; do
+	proof=$cache/proven/$tier-$proof_key
+	if [ -f "$proof" ] && [ "${FRESH_ROOT_AGAIN:-}" != 1 ] &&
+		{ [ "$tier" != test ] || [ "${FRESH_ROOT_TESTS:-}" != 1 ]; }; then
+		echo "fresh-root: [$tier] proven on $(cat "$proof") for these package lists (FRESH_ROOT_AGAIN=1 proves it again)"
+		continue
+	fi
 	toolchain_tiers="tools"
 	[ "$tier" = tools ] || toolchain_tiers="tools $tier"
 	echo "fresh-root: [$tier] a fresh copy; host-deps.sh $toolchain_tiers"
@@ -148,6 +164,7 @@ for tier in "${tiers[@]}"; do
 	root=
 	if [ $ok = 1 ]; then
 		echo "fresh-root: [$tier] ok ($((SECONDS - start)) s)"
+		date -u +%Y-%m-%dT%H:%M:%SZ > "$proof"
 	else
 		echo "fresh-root: [$tier] FAILED ($((SECONDS - start)) s)"
 		failed+=("$tier")
