@@ -35,8 +35,9 @@ pkgs_kernel_test="qemu-system-x86 linux-source-6.1"
 pkgs_bench="hyperfine squashfs-tools squashfs-tools-ng libarchive-tools curl busybox-static"
 pkgs_graph="graphviz"
 # Package builds: zsync for .tcz.zsync, perl for openssl, qemu-user to run
-# the cross-built feature tests of configure scripts that insist on running.
-pkgs_packages="zsync perl qemu-user graphviz make patch"
+# the cross-built feature tests of configure scripts that insist on running,
+# ccache for the compilers, python3 for check-recipes, cve-check, legal-info.
+pkgs_packages="zsync perl qemu-user graphviz make patch ccache python3"
 pkgs_fresh_root="debootstrap"
 
 # What each tier's scripts run, as WHAT=PACKAGE: a command, /a/file, or
@@ -63,7 +64,7 @@ probes_bench="hyperfine=hyperfine mksquashfs=squashfs-tools gensquashfs=squashfs
  bsdtar=libarchive-tools curl=curl busybox=busybox-static"
 probes_graph="dot=graphviz"
 probes_packages="zsyncmake=zsync perl=perl perl:IPC::Cmd=perl qemu-i386=qemu-user dot=graphviz
- make=make patch=patch"
+ make=make patch=patch ccache=ccache python3=python3"
 probes_fresh_root="debootstrap=debootstrap chroot=coreutils mount=mount"
 
 tier_var() { # tier_var PREFIX TIER: the value of PREFIX_TIER (- becomes _)

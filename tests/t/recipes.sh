@@ -203,6 +203,30 @@ test_check_recipes_reports_each_problem_with_file_and_line() {
 	expect_grep 'nonesuch: not a directory' "$T/err"
 }
 
+# Package compiles go through ccache, its cache under TCZ_CACHE_DIR: the
+# same package built again from a clean tree compiles nothing.
+test_compilers_go_through_ccache_in_the_cache_dir() {
+	setup
+	command -v ccache >/dev/null || fail "ccache is not installed (toolchain/host-deps.sh packages)"
+	mkdir -p "$T/tc/bin"
+	printf '#!/bin/sh\nexec gcc "$@"\n' > "$T/tc/bin/i486-tcl3-linux-gnu-gcc"
+	chmod +x "$T/tc/bin/i486-tcl3-linux-gnu-gcc"
+	printf 'int answer(void) { return 42; }\n' > "$T/src/hello-1.0/answer.c"
+	tar -C "$T/src" -czf "$T/www/hello-1.0.tar.gz" hello-1.0
+	SHA=$(sha256sum < "$T/www/hello-1.0.tar.gz" | cut -d' ' -f1)
+	recipe hello 'HELLO_BUILD_CMDS = $(TARGET_CC) -O2 -c answer.c -o answer.o && echo built > hello.sh'
+	expect_ok tmake hello TCZ_CACHE_DIR="$T/cache"
+	expect_file "$T/o/build/hello-1.0/src/answer.o"
+	expect_ok tmake hello-clean TCZ_CACHE_DIR="$T/cache"
+	expect_ok tmake hello TCZ_CACHE_DIR="$T/cache"
+	CCACHE_DIR=$T/cache/ccache ccache --print-stats > "$T/stats"
+	expect_grep '^(direct_cache_hit|preprocessed_cache_hit)	[1-9]' "$T/stats"
+	expect_grep '^[^ ]*/ccache [^ ]*/i486-tcl3-linux-gnu-gcc ' "$T/o/build/hello-1.0/build.sh"
+	# TCZ_CCACHE= turns it off: the compiler is called directly.
+	expect_ok tmake hello-rebuild TCZ_CACHE_DIR="$T/cache" TCZ_CCACHE= V=1
+	expect_no_grep '^[^ ]*/ccache ' "$T/o/build/hello-1.0/build.sh"
+}
+
 # make cve-check against a small NVD CVE API 2.0 feed written here.
 cve_item() { # ID CPE-CRITERIA [RANGE-JSON]
 	printf '{"cve":{"id":"%s","configurations":[{"nodes":[{"operator":"OR","negate":false,"cpeMatch":[{"vulnerable":true,"criteria":"%s"%s}]}]}]}}' \
