@@ -481,9 +481,11 @@ static int check_i486(struct elf_file *f, const char *label, unsigned *problems)
 			if (allowed(fn))
 				continue;
 			found++;
-			if (shown++ < 10)
+			if (shown < 10) {
+				shown++;
 				fprintf(stderr, "tcz: %s: %s %s at 0x%" PRIx64 " in %s: %s\n", label,
 					in->mnemonic, in->op_str, in->address, fn ? fn : "(no symbol)", why);
+			}
 		}
 	}
 	if (found) {
