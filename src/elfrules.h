@@ -10,12 +10,24 @@
 
 #include "companion.h"
 
+#include <gelf.h>
+
 struct elf_rules {
 	const char *glibc;     /* "2.11"; NULL: not checked */
 	const char *kernel;    /* "2.6.33"; NULL: not checked */
 	const char *build_dir; /* NULL: not checked */
 	int skip_i486;         /* a waiver */
 };
+
+/* An ELF file open for reading through libelf (any class, any machine). */
+struct elf_file {
+	int fd;
+	Elf *e;
+	GElf_Ehdr eh;
+};
+/* -1 with a message naming the file when it cannot be read as ELF. */
+int elf_open(struct elf_file *f, const char *path);
+void elf_close(struct elf_file *f);
 
 /* Problems found (each printed as "tcz: LABEL: ..."), or -1 if the file
  * cannot be read as ELF at all. */

@@ -19,6 +19,7 @@ const struct command tcz_commands[] = {
 	{ "elf", cmd_elf, "check ELF files against TCL3's rules (i486, glibc, interpreter)" },
 	{ "extract", cmd_extract, "extract a tar/zip/cpio archive into a new directory, safely" },
 	{ "cpio", cmd_cpio, "write a directory as a reproducible cpio newc archive (initramfs)" },
+	{ "colinux", cmd_colinux, "check a vmlinux as colinux-daemon does (symbols, API, gcc ABI)" },
 	{ NULL, NULL, NULL },
 };
 
