@@ -15,7 +15,7 @@ pkgs_test="squashfs-tools squashfs-tools-ng python3 busybox-static qemu-user cpi
 pkgs_toolchain="flex bison texinfo libgmp-dev libmpfr-dev libmpc-dev gawk file rsync
  binutils-source gcc-12-source libc6-dev-i386-cross linux-libc-dev-i386-cross libgcc-s1-i386-cross
  libstdc++6-i386-cross qemu-user"
-pkgs_kernel="bc libelf-dev libssl-dev flex bison cpio qemu-system-x86 linux-source-6.1"
+pkgs_kernel="bc libelf-dev libssl-dev flex bison cpio qemu-system-x86 kmod xz-utils bzip2 patch perl"
 pkgs_bench="hyperfine squashfs-tools squashfs-tools-ng libarchive-tools curl"
 pkgs_graph="graphviz"
 # Package builds: zsync for .tcz.zsync, perl for openssl, qemu-user to run
