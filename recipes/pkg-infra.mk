@@ -228,18 +228,23 @@ $(STAGING_DIR)/.stamp_init: $(TOOLCHAIN_STAMP) $(O)/host/.deps-packages
 PKG_RECIPES := $(filter-out pkg-%.mk,$(notdir $(wildcard $(addsuffix /*.mk,$(TCZ_RECIPE_DIRS)))))
 include $(foreach d,$(TCZ_RECIPE_DIRS),$(filter-out $(d)/pkg-%.mk,$(wildcard $(d)/*.mk)))
 
-# Each package's expanded commands, remembered in $(PKG_SIG_DIR)/<pkg> and
-# rewritten only when they change (read without a process, so a no-op make
-# stays fast): a changed option reconfigures and rebuilds that package.
-# What makes its tree (source file, extra sources, patch directories,
-# pre-patch commands) is remembered in <pkg>.source: a change extracts again.
+# Each package's expanded commands, remembered in $(PKG_SIG_DIR)/<pkg>, and
+# what makes its tree (source file, extra sources, patch directories,
+# pre-patch commands) in <pkg>.source. A file is rewritten only when its
+# content changes, and only when its package is being built: a rule, not
+# the parse, so a `make list` or `make test` with other settings changes
+# nothing; make functions alone, so a no-op make starts no process. A
+# changed option reconfigures and rebuilds that package; a changed source
+# set extracts it again.
 pkg-differ = $(subst x$(1),,x$(2))$(subst x$(2),,x$(1))
+pkg-sig-write = $(if $(call pkg-differ,$(2),$(strip $(file <$(1)))),$(shell mkdir -p $(dir $(1)))$(file >$(1),$(2)))
 define pkg-signature
-$(1)_SIG := $$(strip $$($(1)_VERSION) $$($(1)_POST_PATCH_CMDS) $$($(1)_CONFIGURE_CMDS) $$($(1)_BUILD_CMDS) $$($(1)_INSTALL_CMDS))
-$$(if $$(call pkg-differ,$$($(1)_SIG),$$(strip $$(file <$(PKG_SIG_DIR)/$(2)))),$$(shell mkdir -p $(PKG_SIG_DIR))$$(file >$(PKG_SIG_DIR)/$(2),$$($(1)_SIG)))
-$(1)_SRC_SIG := $$(strip $$($(1)_TARBALL) $$($(1)_EXTRA_SOURCES) $$($(1)_PATCH_SUBDIRS) $$($(1)_PRE_PATCH_CMDS))
-$$(if $$(call pkg-differ,$$($(1)_SRC_SIG),$$(strip $$(file <$(PKG_SIG_DIR)/$(2).source))),$$(shell mkdir -p $(PKG_SIG_DIR))$$(file >$(PKG_SIG_DIR)/$(2).source,$$($(1)_SRC_SIG)))
+$(PKG_SIG_DIR)/$(2): pkg-force
+	$$(call pkg-sig-write,$$@,$$(strip $$($(1)_VERSION) $$($(1)_POST_PATCH_CMDS) $$($(1)_CONFIGURE_CMDS) $$($(1)_BUILD_CMDS) $$($(1)_INSTALL_CMDS)))
+$(PKG_SIG_DIR)/$(2).source: pkg-force
+	$$(call pkg-sig-write,$$@,$$(strip $$($(1)_TARBALL) $$($(1)_EXTRA_SOURCES) $$($(1)_PATCH_SUBDIRS) $$($(1)_PRE_PATCH_CMDS)))
 endef
+pkg-force:
 $(foreach p,$(PKGS),$(eval $(call pkg-signature,$(call pkg-upper,$(p)),$(p))))
 
 # Dependencies must name recipes: checked once every recipe is read.

@@ -185,6 +185,19 @@ test_patch_subdirs_share_a_patch_directory_in_order() {
 	expect_grep '^shared then own$' "$T/root/usr/local/share/hello/greeting"
 }
 
+test_a_make_with_other_settings_that_builds_nothing_changes_nothing() {
+	setup
+	expect_ok tmake hello
+	expect_ok tmake list HELLO_CONFIGURE_CMDS='echo other' HELLO_SOURCE_FILE="$T/hello-1.0.tar.gz"
+	expect_ok tmake hello
+	expect_no_grep '^\[' "$T/out"
+	# Building with another source file does make the tree again.
+	expect_ok tmake hello HELLO_SOURCE_FILE="$T/hello-1.0.tar.gz"
+	expect_grep '^\[2/9\] hello 1.0: extract$' "$T/out"
+	expect_ok tmake hello HELLO_SOURCE_FILE="$T/hello-1.0.tar.gz"
+	expect_no_grep '^\[' "$T/out"
+}
+
 test_list_graph_and_legal_info() {
 	setup
 	recipe other 'OTHER_DEPENDENCIES = hello'
