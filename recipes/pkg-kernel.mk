@@ -34,8 +34,9 @@
 #                      (DIR relative to kernel/), default modules:.
 
 KERNEL_OUT_DIR := $(O)/kernel
-# Every kernel tool this Makefile calls (2.6.33 skips depmod silently when
-# it is missing, and ships no index: depmod is run here, and required).
+# kmod's depmod makes the modules index. 2.6.33's modules_install skips
+# depmod silently when it finds none, and ships no index: here it runs, and
+# is required.
 KERNEL_DEPMOD ?= /sbin/depmod
 # The banner names tcbuild and the last commit's time, not the builder's
 # machine and clock (2.6.33 prints the timestamp as given: a date, one word).
