@@ -30,9 +30,10 @@ pkgs_toolchain="flex bison texinfo libgmp-dev libmpfr-dev libmpc-dev gawk file r
 # TCL3's own sources (../shared/sources), whose headers_install is perl.
 pkgs_toolchain_test="binutils-source gcc-12-source qemu-user perl"
 # kmod: `make modules_install` runs /sbin/depmod; libncurses-dev: make
-# kernel-menuconfig; perl: the kernel's build scripts; patch: coLinux's series.
-pkgs_kernel="bc libelf-dev libssl-dev flex bison cpio kmod perl libncurses-dev patch"
-pkgs_kernel_test="qemu-system-x86 linux-source-6.1"
+# kernel-menuconfig; perl: the kernel's build scripts; patch: coLinux's series;
+# xz, bzip2: the 2.6.33.3-7 stable patch and kernel.org's .tar.bz2.
+pkgs_kernel="bc libelf-dev libssl-dev flex bison cpio kmod perl libncurses-dev patch xz-utils bzip2"
+pkgs_kernel_test="qemu-system-x86"
 pkgs_bench="hyperfine squashfs-tools squashfs-tools-ng libarchive-tools curl busybox-static"
 pkgs_graph="graphviz"
 # Package builds: zsync for .tcz.zsync, perl for openssl, qemu-user to run
@@ -56,9 +57,9 @@ probes_toolchain="flex=flex bison=bison makeinfo=texinfo gawk=gawk file=file rsy
  patch=patch h:gmp.h=libgmp-dev h:mpfr.h=libmpfr-dev h:mpc.h=libmpc-dev"
 probes_toolchain_test="qemu-i386=qemu-user /usr/src/binutils/binutils-2.40.tar.xz=binutils-source /usr/src/gcc-12/gcc-12.2.0-dfsg.tar.xz=gcc-12-source
  /usr/src/gcc-12/patches/gcc-gfdl-build.diff=gcc-12-source perl=perl"
-probes_kernel="/sbin/depmod=kmod bc=bc flex=flex bison=bison cpio=cpio perl=perl patch=patch
+probes_kernel="/sbin/depmod=kmod bc=bc flex=flex bison=bison cpio=cpio perl=perl patch=patch xz=xz-utils bzip2=bzip2
  h:libelf.h=libelf-dev h:openssl/ssl.h=libssl-dev h:ncurses.h=libncurses-dev"
-probes_kernel_test="qemu-system-i386=qemu-system-x86 /usr/src/linux-source-6.1.tar.xz=linux-source-6.1"
+probes_kernel_test="qemu-system-i386=qemu-system-x86"
 probes_bench="hyperfine=hyperfine mksquashfs=squashfs-tools gensquashfs=squashfs-tools-ng
  bsdtar=libarchive-tools curl=curl busybox=busybox-static"
 probes_graph="dot=graphviz"
