@@ -1,6 +1,6 @@
 # Targets over all recipes: list, graph, source, legal-info, help text.
 
-.PHONY: list graph source legal-info packages-help check-recipes cve-check
+.PHONY: list graph graph-build source legal-info packages-help check-recipes cve-check
 list:
 	@$(foreach p,$(sort $(PKGS)),printf '%-16s %-10s %s\n' '$(p)' '$($(call pkg-upper,$(p))_VERSION)' \
 		'$(subst ','"'"',$($(call pkg-upper,$(p))_DESCRIPTION))';)
@@ -16,6 +16,11 @@ graph: $(O)/host/.deps-graph
 	@dot -Tsvg $(GRAPH_DIR)/packages.dot -o $(GRAPH_DIR)/packages.svg.tmp && \
 		mv $(GRAPH_DIR)/packages.svg.tmp $(GRAPH_DIR)/packages.svg
 	@echo "$(GRAPH_DIR)/packages.dot, $(GRAPH_DIR)/packages.svg"
+
+# How long each package and stage took (recipes/scripts/graph-build.py):
+# SVG and CSV, PNG when rsvg-convert is there.
+graph-build:
+	@python3 $(TOPDIR)/recipes/scripts/graph-build.py $(LOG_DIR)/build-time.log $(GRAPH_DIR)
 
 # Everything downloaded, for an offline build later.
 source: $(foreach p,$(PKGS),$(p)-source)
@@ -35,7 +40,6 @@ pkg-meta-line = $(subst $(space),$(pkg-tab),$(strip $(1) $(call pkg-meta-field,$
 # on it), so that spaces inside a field survive the join on tabs above.
 pkg-meta-field = $(or $(subst $(space),$(pkg-us),$(strip $(1))),-)
 pkg-us := $(shell printf '\037')
-space := $(subst ,, )
 define pkg-meta-write
 $(shell mkdir -p $(O))$(file >$(PKG_META).tmp,$(subst $(newline)$(space),$(newline),$(foreach p,$(sort $(PKGS)),$(call pkg-meta-line,$(p),$(call pkg-upper,$(p)))$(newline))))
 @mv $(PKG_META).tmp $(PKG_META)
@@ -71,11 +75,16 @@ cve-check:
 
 packages-help:
 	@echo 'Packages ($(words $(PKGS)) recipes; make list shows versions):'
-	@echo '  make PKG              build PKG and its dependencies into $(TCZ_OUT_DIR)/PKG.tcz'
+	@echo '  make PKG              build PKG and its dependencies into $(TCZ_OUT_DIR)/PKG.tcz,'
+	@echo '                        or restore them from the package cache when their inputs are unchanged'
 	@echo '  make PKG-source | -extract | -patch | -configure | -build | -install | -tcz'
-	@echo '  make PKG-rebuild      build and pack again from the configured tree'
-	@echo '  make PKG-clean        remove its build directory and extensions'
-	@echo '  make list | graph | source | legal-info | check-recipes | cve-check CVE_FEED=F'
+	@echo '  make PKG-rebuild | -reconfigure | -reinstall   that stage and the next again (no cache)'
+	@echo '  make PKG-dirclean     remove its build, sysroot, extensions and outputs (-clean: the same)'
+	@echo '  make PKG-show-info    JSON: version, sources, dependencies, cache key, build time'
+	@echo '  make PKG-hash         download PKG_SOURCE and write its sha256 into the recipe (a bump)'
+	@echo '  make list | graph | graph-build | source | legal-info | check-recipes | cve-check CVE_FEED=F'
 	@echo 'Package variables: TCZ_DL_DIR (downloads, $(TCZ_DL_DIR)), TCZ_PRIMARY_SITE,'
 	@echo '  TCZ_BACKUP_SITE, TCZ_GLOBAL_PATCH_DIR, TCZ_RECIPE_DIRS, <PKG>_SOURCE_FILE (local'
-	@echo '  tarball instead of a download), NGINX_MODULES, NGINX_ADD_MODULES, V=1.'
+	@echo '  tarball instead of a download), TCZ_PACKAGE_CACHE (built packages, default'
+	@echo '  $(TCZ_PACKAGE_CACHE); empty: off), TCZ_PACKAGE_CACHE_URL (a shared read-only one),'
+	@echo '  TCZ_CCACHE (empty: no ccache), NGINX_MODULES, NGINX_ADD_MODULES, V=1.'

@@ -3,27 +3,58 @@
 # In the spirit of Buildroot's package/pkg-generic.mk.
 #
 # A recipe sets <PKG>_ variables and ends with $(eval $(generic-package)),
-# $(eval $(autotools-package)) or $(eval $(make-package)). <PKG> is the file
-# name upper-cased, '-' as '_'. Stages (each leaves a stamp in
-# $(O)/build/<pkg>-<version>/, so a re-run does nothing):
+# $(eval $(autotools-package)), $(eval $(make-package)) or
+# $(eval $(kernel-package)). <PKG> is the file name upper-cased, '-' as '_'.
+#
+# The stages, each with a stamp in $(O)/build/<pkg>-<version>/ so that a
+# re-run does nothing:
 #   1 source  2 extract  3 patch  4 configure  5 build  6 install
-#   7 split+strip  8 check  9 pack
-# Build dependencies are installed into $(STAGING_DIR) (a copy of the
-# toolchain's sysroot) before a package configures.
+#   7 split (and strip)  8 check  9 pack
+# A package builds against a sysroot of its own, $(O)/per-package/<pkg>/
+# sysroot: the toolchain's sysroot plus the installed trees of the packages
+# it declares in <PKG>_DEPENDENCIES (and theirs), hard-linked
+# (scripts/pkg-sysroot.sh). It sees nothing it did not declare, so
+# independent packages build at once under make -j, and a header from an
+# undeclared package is simply not there.
+#
+# Above the stages stands the package cache (scripts/pkg-cache.sh): every
+# package has a key made of everything that decides what it builds (its
+# expanded commands and settings, its sources' checksums, its patches, the
+# toolchain's key, its dependencies' keys, this infrastructure's version).
+# `make <pkg>` restores a package whose key is in the cache, and builds and
+# stores one whose key is not; <pkg>-rebuild, -reconfigure, -reinstall
+# always build.
 
 TCZ_RECIPE_DIRS ?= $(TOPDIR)/recipes
 BUILD_ROOT := $(O)/build
-STAGING_DIR := $(O)/staging
+PER_PACKAGE_DIR := $(O)/per-package
+# The toolchain's sysroot, copied once into $(O) (per-package sysroots are
+# hard links to it, and a hard link cannot leave its file system).
+SYSROOT_BASE := $(O)/sysroot
 TCZ_OUT_DIR := $(O)/tcz
 LOG_DIR := $(O)/logs
 PKG_SIG_DIR := $(BUILD_ROOT)/.signatures
 PKG_SCRIPTS := $(TOPDIR)/recipes/scripts
-# Sonames TCL3's base system provides: no .dep entry needed for them.
+# Sonames TCL3's base system provides: no .dep entry needed for them; and
+# those TCL3's repository provides as extensions.
 TCL3_BASE_SONAMES ?= $(TOPDIR)/recipes/tcl3-base-sonames.txt
+TCL3_UPSTREAM_SONAMES ?= $(TOPDIR)/recipes/tcl3-upstream-sonames.txt
 
-# Reproducible images: every mtime clamped to the last commit's time.
+# Built packages, keyed by their inputs ("" turns the cache off), and a
+# shared read-only one, a URL or a directory laid out the same way.
+TCZ_PACKAGE_CACHE ?= $(TCZ_CACHE_DIR)/packages
+TCZ_PACKAGE_CACHE_URL ?=
+# Part of every package's key: bump it when this infrastructure, its
+# scripts or tcz pack change what a package's build produces.
+PKG_INFRA_VERSION := 2
+
+# Reproducible images: every mtime clamped to a fixed time. For a package,
+# the time of the last commit that changed its recipe or its patches (so
+# an unrelated commit changes nothing it builds, and its cache key holds);
+# outside git, this one: the last commit's, or 2011.
 SOURCE_DATE_EPOCH ?= $(or $(shell git -C $(TOPDIR) log -1 --format=%ct 2>/dev/null),1300000000)
 export SOURCE_DATE_EPOCH
+PKG_DEFAULT_EPOCH := $(SOURCE_DATE_EPOCH)
 
 # The variables a recipe may set (besides its own, listed in <PKG>_VARIABLES).
 #   <PKG>_MD5       only when the publisher gives nothing stronger (old
@@ -35,6 +66,7 @@ export SOURCE_DATE_EPOCH
 #                   <pkg>/<version>): patches/NAME/*.patch, patches/NAME/VERSION/*.patch,
 #                   and the same under TCZ_GLOBAL_PATCH_DIR
 #   <PKG>_PRE_PATCH_CMDS, _POST_PATCH_CMDS  run before and after those patches
+#   <PKG>_CPE_ID_VENDOR, _CPE_ID_PRODUCT, _IGNORE_CVES  for make cve-check
 PKG_KNOWN_VARIABLES := VERSION SOURCE SITE SHA256 MD5 SOURCE_FILE LICENSE LICENSE_FILES \
 	DEPENDENCIES TCZ_DEPS DESCRIPTION HOMEPAGE COMMENTS CONF_ENV CONF_OPTS MAKE_OPTS \
 	INSTALL_OPTS CONFIGURE_CMDS BUILD_CMDS INSTALL_CMDS PRE_PATCH_CMDS POST_PATCH_CMDS CHECK_WAIVE \
@@ -44,8 +76,11 @@ PKG_KNOWN_VARIABLES := VERSION SOURCE SITE SHA256 MD5 SOURCE_FILE LICENSE LICENS
 # toolchain/tcl3.lock is for TCL3's files): commit it.
 TCZ_SOURCE_LOCK ?= $(TOPDIR)/recipes/sources.lock
 
-# The cross environment every package builds with. The compiler is pointed
-# at the staging tree, which holds the sysroot plus the build dependencies.
+# A package's commands run with PKG set to its name (a target-specific
+# variable of its stage targets): STAGING_DIR is then its own sysroot.
+STAGING_DIR = $(PER_PACKAGE_DIR)/$(PKG)/sysroot
+
+# The cross environment every package builds with.
 TARGET_CFLAGS ?= -O2 -pipe
 TARGET_CONFIGURE_ENV = \
 	CC="$(TARGET_CC) --sysroot=$(STAGING_DIR)" CXX="$(TARGET_CXX) --sysroot=$(STAGING_DIR)" \
@@ -58,11 +93,28 @@ TARGET_CONFIGURE_ENV = \
 	PKG_CONFIG_LIBDIR="$(STAGING_DIR)/usr/local/lib/pkgconfig"
 
 PKGS :=
-# Dependencies' stamp paths are known only once every recipe is read.
-.SECONDEXPANSION:
+
+define newline
+
+
+endef
+space := $(subst ,, )
+comma := ,
+
+# The variable prefix of each recipe (nginx NGINX, colinux-kernel
+# COLINUX_KERNEL), for every recipe file at once, in one process.
+PKG_RECIPE_FILES := $(foreach d,$(TCZ_RECIPE_DIRS),$(filter-out $(d)/pkg-%.mk,$(wildcard $(d)/*.mk)))
+PKG_RECIPE_NAMES := $(basename $(notdir $(PKG_RECIPE_FILES)))
+$(foreach p,$(join $(addsuffix :,$(PKG_RECIPE_NAMES)),$(shell echo $(PKG_RECIPE_NAMES) | tr a-z- A-Z_)),\
+	$(eval PKG_PREFIX_$(firstword $(subst :, ,$(p))) := $(lastword $(subst :, ,$(p)))))
+pkg-upper = $(PKG_PREFIX_$(1))
+pkg-name-of-recipe = $(basename $(notdir $(lastword $(MAKEFILE_LIST))))
 
 # $(call pkg-line,FILE,REGEX): the line number of the first match, for errors.
 pkg-line = $(or $(firstword $(subst :, ,$(shell grep -n -E '$(2)' $(1) 2>/dev/null | head -n 1))),1)
+
+# '...' around a value for the shell, whatever quotes it holds.
+pkg-quote = '$(subst ','\'',$(1))'
 
 # $(call pkg-check-variables,pkg,PKG,file): refuse unknown <PKG>_ variables.
 define pkg-check-variables
@@ -90,6 +142,71 @@ endef
 # with the sha256 lock.
 pkg-fetch-checksum = $(if $($(1)_SHA256),--sha256 $($(1)_SHA256),--md5 $($(1)_MD5) --record $(TCZ_SOURCE_LOCK))
 
+# Run one stage's commands (written to DIR/NAME.sh first) through step.sh.
+# $(call pkg-step,PKG,N,what,dir,script-name,commands)
+define pkg-step
+$$(file >$$($(1)_BUILDDIR)/$(5).sh,$(6))
+	+$(Q)$(PKG_SCRIPTS)/step.sh $$($(1)_LOG) "[$(2)/9] $$($(1)_TITLE): $(3)" $(4) $$($(1)_BUILDDIR)/$(5).sh
+	$(Q)touch $$@
+endef
+
+# What stages 7-9 and the package cache read, as shell assignments.
+define pkg-env
+PKG=$(call pkg-quote,$($(1)_NAME))
+VERSION=$(call pkg-quote,$($(1)_VERSION))
+DESTDIR=$(call pkg-quote,$($(1)_DESTDIR))
+BUILDDIR=$(call pkg-quote,$($(1)_BUILDDIR))
+WORK=$(call pkg-quote,$($(1)_BUILDDIR)/tcz)
+PKG_DIR=$(call pkg-quote,$($(1)_PKG_DIR))
+OUT=$(call pkg-quote,$(TCZ_OUT_DIR))
+OUTPUTS_DIR=$(call pkg-quote,$($(1)_OUT_DIR))
+TCZ=$(call pkg-quote,$(TCZ))
+STRIP=$(call pkg-quote,$(TARGET_STRIP))
+GLIBC=$(call pkg-quote,$(TARGET_GLIBC_VERSION))
+KERNEL=$(call pkg-quote,$(TARGET_KERNEL_VERSION))
+BUILD_TREE=$(call pkg-quote,$(BUILD_ROOT))
+LOG=$(call pkg-quote,$($(1)_LOG))
+WAIVE=$(call pkg-quote,$($(1)_CHECK_WAIVE))
+TCZ_DEPS=$(call pkg-quote,$($(1)_TCZ_DEPS))
+DESCRIPTION=$(call pkg-quote,$(or $($(1)_DESCRIPTION),$($(1)_NAME)))
+HOMEPAGE=$(call pkg-quote,$($(1)_HOMEPAGE))
+LICENSE=$(call pkg-quote,$($(1)_LICENSE))
+COMMENTS=$(call pkg-quote,$($(1)_COMMENTS))
+TCE_INSTALLED=$(call pkg-quote,$($(1)_TCE_INSTALLED_FILE))
+BASE_SONAMES=$(call pkg-quote,$(TCL3_BASE_SONAMES))
+UPSTREAM_SONAMES=$(call pkg-quote,$(TCL3_UPSTREAM_SONAMES))
+SOURCE_DATE_EPOCH=$(call pkg-quote,$($(1)_EPOCH))
+KEY_INPUTS=$(call pkg-quote,$($(1)_PKG_DIR)/key-inputs)
+KEY_FILES=$(call pkg-quote,$($(1)_KEY_FILES))
+DEP_KEYS=$(call pkg-quote,$(foreach d,$($(1)_DEPENDENCIES),$(PER_PACKAGE_DIR)/$(d)/key))
+TOOLCHAIN_INFO=$(call pkg-quote,$(TOOLCHAIN_STAMP))
+PATHS=$(call pkg-quote,$(O)=@O@ $(TOPDIR)=@TOP@ $(TOOLCHAIN_DIR)=@TOOLCHAIN@ $(TCZ_DL_DIR)=@DL@ $(TCZ_CACHE_DIR)=@CACHE@)
+CACHE=$(call pkg-quote,$(TCZ_PACKAGE_CACHE))
+CACHE_URL=$(call pkg-quote,$(TCZ_PACKAGE_CACHE_URL))
+endef
+
+# What decides a package's build, as text (scripts/pkg-cache.sh adds the
+# content of the files this names and the toolchain's and dependencies'
+# keys, and hashes it into the key).
+define pkg-key-inputs
+infra $(PKG_INFRA_VERSION)
+package $($(1)_NAME) $($(1)_VERSION) epoch $($(1)_EPOCH)
+source $(if $($(1)_SOURCE_FILE),file:$($(1)_SOURCE_FILE),$(or $($(1)_SHA256),md5:$($(1)_MD5)))
+extra $($(1)_EXTRA_SOURCES)
+commands $(strip $($(1)_PRE_PATCH_CMDS) $($(1)_POST_PATCH_CMDS) $($(1)_CONFIGURE_CMDS) $($(1)_BUILD_CMDS) $($(1)_INSTALL_CMDS) $($(1)_TCZ_CMDS))
+pack $(strip $(TARGET_GLIBC_VERSION) $(TARGET_KERNEL_VERSION) $($(1)_CHECK_WAIVE) $($(1)_TCZ_DEPS))
+info $(strip $($(1)_DESCRIPTION) | $($(1)_HOMEPAGE) | $($(1)_LICENSE) | $($(1)_COMMENTS))
+dependencies $($(1)_DEPENDENCIES)
+endef
+
+# A file rewritten only when its content changes, by make functions alone
+# (no process: a no-op make stays fast). Both sides are compared stripped:
+# GNU make 4.3's $(file <), read inside a function's argument, may keep
+# the trailing newline it is meant to drop, and a spurious difference
+# would rebuild a package for nothing.
+pkg-differ = $(subst x$(1),,x$(2))$(subst x$(2),,x$(1))
+pkg-write-if-changed = $(if $(call pkg-differ,$(strip $(2)),$(strip $(file <$(1)))),$(shell mkdir -p $(dir $(1)))$(file >$(1),$(strip $(2))))
+
 # $(call generic-package-inner,pkg,PKG,recipe-file)
 define generic-package-inner
 $(call pkg-check-variables,$(1),$(2),$(3))
@@ -101,17 +218,26 @@ $(2)_SOURCE ?= $(1)-$$($(2)_VERSION).tar.gz
 $(if $($(2)_SOURCE_FILE)$($(2)_SHA256)$($(2)_MD5),,$(error $(3):$(call pkg-line,$(3),^$(2)_(SOURCE|VERSION)): $(2)_SHA256 is not set: every source needs a checksum (or a local $(2)_SOURCE_FILE)))
 $(if $($(2)_SHA256),$(if $($(2)_MD5),$(error $(3):$(call pkg-line,$(3),^$(2)_MD5): $(2)_MD5 and $(2)_SHA256 are both set: md5 is for sources that publish nothing stronger)))
 $(2)_BUILDDIR := $(BUILD_ROOT)/$(1)-$$($(2)_VERSION)
+$(2)_PKG_DIR := $(PER_PACKAGE_DIR)/$(1)
 $(2)_SRCDIR := $$($(2)_BUILDDIR)/src
 $(2)_DESTDIR := $$($(2)_BUILDDIR)/dest
 $(2)_LOG := $(LOG_DIR)/$(1).log
 $(2)_TARBALL := $$(or $$($(2)_SOURCE_FILE),$(TCZ_DL_DIR)/$$($(2)_SOURCE))
 $(2)_PATCH_SUBDIRS ?= $(1)/$$($(2)_VERSION)
-$(2)_PATCHES = $$(sort $$(foreach d,$$($(2)_PATCH_SUBDIRS),$$(wildcard \
-	$$(addsuffix /$$(firstword $$(subst /, ,$$(d)))/*.patch,$(TOPDIR)/patches $(TCZ_GLOBAL_PATCH_DIR)) \
-	$$(addsuffix /$$(d)/*.patch,$(TOPDIR)/patches $(TCZ_GLOBAL_PATCH_DIR)))))
+$(2)_PATCH_DIRS = $$(foreach d,$$($(2)_PATCH_SUBDIRS),$$(addsuffix /$$(firstword $$(subst /, ,$$(d))),$(TOPDIR)/patches $(TCZ_GLOBAL_PATCH_DIR)) \
+	$$(addsuffix /$$(d),$(TOPDIR)/patches $(TCZ_GLOBAL_PATCH_DIR)))
+$(2)_PATCHES = $$(sort $$(wildcard $$(addsuffix /*.patch,$$($(2)_PATCH_DIRS))))
 $(2)_EXTRA_DIR := $$($(2)_BUILDDIR)/extra
 $(2)_EXTRA_FILES = $$(foreach e,$$($(2)_EXTRA_SOURCES),$(TCZ_DL_DIR)/$(1)/$$(call pkg-extra-name,$$(e)))
+$(2)_TCE_INSTALLED_FILE = $$(if $$($(2)_TCE_INSTALLED),$$(dir $(3))$$($(2)_TCE_INSTALLED))
 $(2)_TITLE = $(1) $$($(2)_VERSION)
+# The files whose content enters the key besides the key inputs' text.
+$(2)_KEY_FILES = $$($(2)_PATCHES) $$($(2)_TCE_INSTALLED_FILE) $$($(2)_SOURCE_FILE)
+$(2)_EPOCH = $$(or $$(file <$$($(2)_PKG_DIR)/epoch),$(PKG_DEFAULT_EPOCH))
+$(2)_STAMPS := $$(addprefix $$($(2)_BUILDDIR)/.stamp_,extracted patched configured built installed split checked packed) \
+	$$($(2)_PKG_DIR)/.stamp_done $$($(2)_PKG_DIR)/key-inputs $(PKG_SIG_DIR)/$(1) $(PKG_SIG_DIR)/$(1).source
+$$($(2)_STAMPS): private PKG := $(1)
+$$($(2)_STAMPS): private SOURCE_DATE_EPOCH = $$($(2)_EPOCH)
 
 # 1 source: fetched and verified (nothing to do for a local override).
 $(if $($(2)_SOURCE_FILE),,
@@ -138,78 +264,94 @@ $$($(2)_BUILDDIR)/.stamp_extracted: $$($(2)_TARBALL) $$($(2)_PATCHES) $$($(2)_EX
 
 # 3 patch
 $$($(2)_BUILDDIR)/.stamp_patched: $$($(2)_BUILDDIR)/.stamp_extracted
-	$$(file >$$($(2)_BUILDDIR)/patch.sh,$$($(2)_PRE_PATCH_CMDS)$$(foreach d,$$($(2)_PATCH_SUBDIRS),$$(newline)$(PKG_SCRIPTS)/apply-patches.sh $$($(2)_SRCDIR) $$(firstword $$(subst /, ,$$(d))) $$(patsubst $$(firstword $$(subst /, ,$$(d)))/%,%,$$(d)) $(TOPDIR)/patches $(TCZ_GLOBAL_PATCH_DIR))$$(newline)$$($(2)_POST_PATCH_CMDS))
-	$(Q)$(PKG_SCRIPTS)/step.sh $$($(2)_LOG) "[3/9] $$($(2)_TITLE): patch" $$($(2)_SRCDIR) $$($(2)_BUILDDIR)/patch.sh
-	$(Q)touch $$@
+	$(call pkg-step,$(2),3,patch,$$($(2)_SRCDIR),patch,$$($(2)_PRE_PATCH_CMDS)$$(foreach d,$$($(2)_PATCH_SUBDIRS),$$(newline)$(PKG_SCRIPTS)/apply-patches.sh $$($(2)_SRCDIR) $$(firstword $$(subst /, ,$$(d))) $$(patsubst $$(firstword $$(subst /, ,$$(d)))/%,%,$$(d)) $(TOPDIR)/patches $(TCZ_GLOBAL_PATCH_DIR))$$(newline)$$($(2)_POST_PATCH_CMDS))
 
-# 4 configure, after the toolchain and every build dependency is staged,
-# and again when the expanded commands change (NGINX_MODULES=..., say).
-$$($(2)_BUILDDIR)/.stamp_configured: $$($(2)_BUILDDIR)/.stamp_patched $(STAGING_DIR)/.stamp_init $(PKG_SIG_DIR)/$(1) \
-		$$$$(foreach d,$$$$($(2)_DEPENDENCIES),$$$$($$$$(call pkg-upper,$$$$(d))_BUILDDIR)/.stamp_staged)
-	$$(file >$$($(2)_BUILDDIR)/configure.sh,$$($(2)_CONFIGURE_CMDS))
-	+$(Q)$(PKG_SCRIPTS)/step.sh $$($(2)_LOG) "[4/9] $$($(2)_TITLE): configure" $$($(2)_SRCDIR) $$($(2)_BUILDDIR)/configure.sh
-	$(Q)touch $$@
+# 4 configure, in the package's own sysroot (assembled first), and again
+# when the expanded commands change (NGINX_MODULES=..., say). Its
+# dependencies come first: their rule is declared once every recipe is read.
+$$($(2)_BUILDDIR)/.stamp_configured: $$($(2)_BUILDDIR)/.stamp_patched $(SYSROOT_BASE)/.stamp $(PKG_SIG_DIR)/$(1)
+	$(call pkg-step,$(2),4,configure,$$($(2)_SRCDIR),configure,$(PKG_SCRIPTS)/pkg-sysroot.sh $$(STAGING_DIR) $(SYSROOT_BASE) \
+		$$(foreach d,$$($(2)_CLOSURE),$$($$(call pkg-upper,$$(d))_DESTDIR))$$(newline)$$($(2)_CONFIGURE_CMDS))
 
 # 5 build
 $$($(2)_BUILDDIR)/.stamp_built: $$($(2)_BUILDDIR)/.stamp_configured
-	$$(file >$$($(2)_BUILDDIR)/build.sh,$$($(2)_BUILD_CMDS))
-	+$(Q)$(PKG_SCRIPTS)/step.sh $$($(2)_LOG) "[5/9] $$($(2)_TITLE): build" $$($(2)_SRCDIR) $$($(2)_BUILDDIR)/build.sh
-	$(Q)touch $$@
+	$(call pkg-step,$(2),5,build,$$($(2)_SRCDIR),build,$$($(2)_BUILD_CMDS))
 
-# 6 install into the package's own DESTDIR (prefix /usr/local), then staging.
+# 6 install into the package's own DESTDIR (prefix /usr/local).
 $$($(2)_BUILDDIR)/.stamp_installed: $$($(2)_BUILDDIR)/.stamp_built
-	$$(file >$$($(2)_BUILDDIR)/install.sh,rm -rf $$($(2)_DESTDIR) && mkdir -p $$($(2)_DESTDIR)$$(newline)$$($(2)_INSTALL_CMDS))
-	+$(Q)$(PKG_SCRIPTS)/step.sh $$($(2)_LOG) "[6/9] $$($(2)_TITLE): install" $$($(2)_SRCDIR) $$($(2)_BUILDDIR)/install.sh
-	$(Q)touch $$@
+	$(call pkg-step,$(2),6,install,$$($(2)_SRCDIR),install,rm -rf $$($(2)_DESTDIR) && mkdir -p $$($(2)_DESTDIR)$$(newline)$$($(2)_INSTALL_CMDS))
 
-$$($(2)_BUILDDIR)/.stamp_staged: $$($(2)_BUILDDIR)/.stamp_installed $(STAGING_DIR)/.stamp_init
-	$(Q)cp -a $$($(2)_DESTDIR)/. $(STAGING_DIR)/
-	$(Q)touch $$@
+# 7-9 split, check, pack (scripts/tcz-package.sh, reading tcz.env); a
+# recipe's <PKG>_TCZ_CMDS does all three its own way (kernel modules).
+$$($(2)_BUILDDIR)/.stamp_split: $$($(2)_BUILDDIR)/.stamp_installed | $(TCZ)
+	$$(file >$$($(2)_BUILDDIR)/tcz.env,$$(call pkg-env,$(2)))
+	$(if $($(2)_TCZ_CMDS),$(call pkg-step,$(2),7,split$(comma) check and pack,$$($(2)_BUILDDIR),split,$$($(2)_TCZ_CMDS)),$(call pkg-step,$(2),7,split and strip,$$($(2)_BUILDDIR),split,$(PKG_SCRIPTS)/tcz-package.sh split $$($(2)_BUILDDIR)/tcz.env))
+$$($(2)_BUILDDIR)/.stamp_checked: $$($(2)_BUILDDIR)/.stamp_split
+	$(if $($(2)_TCZ_CMDS),touch $$@,$(call pkg-step,$(2),8,check,$$($(2)_BUILDDIR),check,$(PKG_SCRIPTS)/tcz-package.sh check $$($(2)_BUILDDIR)/tcz.env))
+$$($(2)_BUILDDIR)/.stamp_packed: $$($(2)_BUILDDIR)/.stamp_checked
+	$(if $($(2)_TCZ_CMDS),touch $$@,$(call pkg-step,$(2),9,pack,$$($(2)_BUILDDIR),pack,$(PKG_SCRIPTS)/tcz-package.sh pack $$($(2)_BUILDDIR)/tcz.env))
 
-# 7-9 split, strip, check, pack: one script, one stamp.
-$$($(2)_BUILDDIR)/.stamp_packed: $$($(2)_BUILDDIR)/.stamp_installed \
-		$$$$(foreach d,$$$$($(2)_DEPENDENCIES),$$$$($$$$(call pkg-upper,$$$$(d))_BUILDDIR)/.stamp_packed) | $(TCZ)
-	$$(if $$($(2)_TCZ_CMDS),$$(file >$$($(2)_BUILDDIR)/tcz.sh,$$($(2)_TCZ_CMDS)))
-	$(Q)$$(if $$($(2)_TCZ_CMDS),$(PKG_SCRIPTS)/step.sh $$($(2)_LOG) "[7/9] $$($(2)_TITLE): pack" $$($(2)_BUILDDIR) $$($(2)_BUILDDIR)/tcz.sh,\
-	PKG=$(1) VERSION='$$($(2)_VERSION)' DESTDIR=$$($(2)_DESTDIR) WORK=$$($(2)_BUILDDIR)/tcz \
-		OUT=$(TCZ_OUT_DIR) TCZ=$(TCZ) STRIP=$(TARGET_STRIP) GLIBC=$(TARGET_GLIBC_VERSION) \
-		KERNEL=$(TARGET_KERNEL_VERSION) BUILD_TREE=$(BUILD_ROOT) LOG=$$($(2)_LOG) \
-		WAIVE='$$($(2)_CHECK_WAIVE)' TCZ_DEPS='$$($(2)_TCZ_DEPS)' \
-		DESCRIPTION='$$(or $$($(2)_DESCRIPTION),$(1))' HOMEPAGE='$$($(2)_HOMEPAGE)' \
-		LICENSE='$$($(2)_LICENSE)' COMMENTS='$$($(2)_COMMENTS)' \
-		TCE_INSTALLED='$$(if $$($(2)_TCE_INSTALLED),$$(dir $(3))$$($(2)_TCE_INSTALLED))' \
-		BASE_SONAMES=$(TCL3_BASE_SONAMES) $(PKG_SCRIPTS)/tcz-package.sh)
+# The package as a whole: from the cache when its key is there, else built
+# through the stages (in a make of their own) and stored.
+# The time of the last commit that changed the recipe or its patches, kept
+# in a file: read by make functions, never computed by a $(shell) inside a
+# recipe (where an exported variable that runs one is expanded again).
+$$($(2)_PKG_DIR)/epoch: pkg-force
+	$$(call pkg-write-if-changed,$$@,$$(shell git -C $(TOPDIR) log -1 --format=%ct -- $(3) $$($(2)_PATCH_DIRS) 2>/dev/null))
+$$($(2)_PKG_DIR)/key-inputs: $$($(2)_PKG_DIR)/epoch pkg-force
+	$$(call pkg-write-if-changed,$$@,$$(call pkg-key-inputs,$(2)))
+$$($(2)_PKG_DIR)/.stamp_done: $$($(2)_PKG_DIR)/key-inputs $$($(2)_KEY_FILES) $(3) \
+		$(SYSROOT_BASE)/.stamp | $(TCZ)
+	$$(file >$$($(2)_PKG_DIR)/pkg.env,$$(call pkg-env,$(2)))
+	+$(Q)$(PKG_SCRIPTS)/pkg-cache.sh build $$($(2)_PKG_DIR)/pkg.env -- \
+		$$(MAKE) --no-print-directory $(1)-stages
 	$(Q)touch $$@
 
 .PHONY: $(1) $(1)-source $(1)-extract $(1)-patch $(1)-configure $(1)-build $(1)-install \
-	$(1)-tcz $(1)-rebuild $(1)-clean
+	$(1)-tcz $(1)-stages $(1)-rebuild $(1)-reconfigure $(1)-reinstall $(1)-dirclean $(1)-clean \
+	$(1)-show-info $(1)-hash
 $(1): $(1)-tcz
 $(1)-source: $$($(2)_TARBALL) $$($(2)_EXTRA_FILES)
 $(1)-extract: $$($(2)_BUILDDIR)/.stamp_extracted
 $(1)-patch: $$($(2)_BUILDDIR)/.stamp_patched
 $(1)-configure: $$($(2)_BUILDDIR)/.stamp_configured
 $(1)-build: $$($(2)_BUILDDIR)/.stamp_built
-$(1)-install: $$($(2)_BUILDDIR)/.stamp_staged
-$(1)-tcz: $$($(2)_BUILDDIR)/.stamp_packed
+$(1)-install: $$($(2)_BUILDDIR)/.stamp_installed
+$(1)-stages: $$($(2)_PKG_DIR)/key-inputs $$($(2)_BUILDDIR)/.stamp_packed
+$(1)-tcz: $$($(2)_PKG_DIR)/.stamp_done
 $(1)-rebuild:
-	$(Q)rm -f $$($(2)_BUILDDIR)/.stamp_built $$($(2)_BUILDDIR)/.stamp_installed \
-		$$($(2)_BUILDDIR)/.stamp_staged $$($(2)_BUILDDIR)/.stamp_packed
-	$(Q)$$(MAKE) --no-print-directory $(1)
-$(1)-clean:
-	$(Q)rm -rf $$($(2)_BUILDDIR) $(TCZ_OUT_DIR)/$(1).tcz* $(TCZ_OUT_DIR)/$(1)-dev.tcz* \
-		$(TCZ_OUT_DIR)/$(1)-doc.tcz* $(TCZ_OUT_DIR)/$(1)-locale.tcz*
+	$(call pkg-stages-again,$(1),$(2),built installed split checked packed)
+$(1)-reinstall:
+	$(call pkg-stages-again,$(1),$(2),installed split checked packed)
+$(1)-reconfigure:
+	$(call pkg-stages-again,$(1),$(2),configured built installed split checked packed)
+# Everything of the package in $(O): its build, its sysroot and key, its
+# extensions and outputs, and the sysroots it entered (its dependents',
+# assembled again when they configure). The cache keeps its copy.
+$(1)-dirclean:
+	$(Q)rm -rf $$(addprefix $(TCZ_OUT_DIR)/,$$(call pkg-tcz-files,$(2))) $$($(2)_BUILDDIR) $$($(2)_PKG_DIR) \
+		$$($(2)_OUT_DIR) $$(foreach p,$$(PKGS),$$(if $$(filter $(1),$$($$(call pkg-upper,$$(p))_CLOSURE)),$(PER_PACKAGE_DIR)/$$(p)/sysroot))
+$(1)-clean: $(1)-dirclean
+$(1)-show-info:
+	$$(pkg-meta-write)
+	$$(file >$$($(2)_PKG_DIR)/pkg.env,$$(call pkg-env,$(2)))
+	@python3 $(PKG_SCRIPTS)/show-info.py $$(PKG_META) $(1) "$$$$($(PKG_SCRIPTS)/pkg-cache.sh key $$($(2)_PKG_DIR)/pkg.env 2>/dev/null)" \
+		$(LOG_DIR)/build-time.log $$($(2)_DEPENDENCIES)
+$(1)-hash:
+	$(Q)$(PKG_SCRIPTS)/pkg-hash.sh $(TCZ) $(3) $(2) $$($(2)_SOURCE) $(TCZ_DL_DIR) $$($(2)_SITE)
 endef
 
-pkg-uc = $(subst a,A,$(subst b,B,$(subst c,C,$(subst d,D,$(subst e,E,$(subst f,F,$(subst g,G,$(subst h,H,\
-	$(subst i,I,$(subst j,J,$(subst k,K,$(subst l,L,$(subst m,M,$(subst n,N,$(subst o,O,$(subst p,P,\
-	$(subst q,Q,$(subst r,R,$(subst s,S,$(subst t,T,$(subst u,U,$(subst v,V,$(subst w,W,$(subst x,X,\
-	$(subst y,Y,$(subst z,Z,$(1)))))))))))))))))))))))))))
-pkg-upper = $(strip $(subst -,_,$(call pkg-uc,$(1))))
-pkg-name-of-recipe = $(basename $(notdir $(lastword $(MAKEFILE_LIST))))
+# The extensions a package wrote (the pack stage's list), for dirclean.
+pkg-tcz-files = $(file <$($(1)_BUILDDIR)/tcz/files)
 
-define newline
-
-
+# Build the stages now, whatever the cache holds, from the first of STAMPS
+# on; store the result. $(call pkg-stages-again,pkg,PKG,STAMPS)
+define pkg-stages-again
+$$(file >$$($(2)_PKG_DIR)/pkg.env,$$(call pkg-env,$(2)))
+	$(Q)rm -f $$(addprefix $$($(2)_BUILDDIR)/.stamp_,$(3))
+	+$(Q)$$(MAKE) --no-print-directory $(1)-stages
+	$(Q)$(PKG_SCRIPTS)/pkg-cache.sh put $$($(2)_PKG_DIR)/pkg.env
+	$(Q)touch $$($(2)_PKG_DIR)/.stamp_done
 endef
 
 # Every recipe ends with one of these.
@@ -219,14 +361,14 @@ include $(TOPDIR)/recipes/pkg-autotools.mk
 include $(TOPDIR)/recipes/pkg-make.mk
 include $(TOPDIR)/recipes/pkg-kernel.mk
 
-# The staging tree: the sysroot, then each package's install.
-$(STAGING_DIR)/.stamp_init: $(TOOLCHAIN_STAMP) $(O)/host/.deps-packages
-	$(Q)rm -rf $(STAGING_DIR) && mkdir -p $(STAGING_DIR)
-	$(Q)cp -a $(TARGET_SYSROOT)/. $(STAGING_DIR)/
-	$(Q)touch $@
+# The toolchain's sysroot, copied into $(O) once per toolchain, with its
+# own ld.so.cache (configure test programs run under qemu-i386 -L).
+$(SYSROOT_BASE)/.stamp: $(TOOLCHAIN_STAMP) $(O)/host/.deps-packages | $(TCZ)
+	$(Q)rm -rf $(SYSROOT_BASE) $(SYSROOT_BASE).tmp && mkdir -p $(SYSROOT_BASE).tmp
+	$(Q)cp -a $(TARGET_SYSROOT)/. $(SYSROOT_BASE).tmp/
+	$(Q)$(TCZ) ldconfig -r $(SYSROOT_BASE).tmp
+	$(Q)mv $(SYSROOT_BASE).tmp $(SYSROOT_BASE) && touch $@
 
-PKG_RECIPES := $(filter-out pkg-%.mk,$(notdir $(wildcard $(addsuffix /*.mk,$(TCZ_RECIPE_DIRS)))))
-PKG_RECIPE_FILES := $(foreach d,$(TCZ_RECIPE_DIRS),$(filter-out $(d)/pkg-%.mk,$(wildcard $(d)/*.mk)))
 # Two recipes of one name (in two TCZ_RECIPE_DIRS) would silently merge.
 $(foreach f,$(PKG_RECIPE_FILES),$(foreach o,$(filter-out $(f),$(filter %/$(notdir $(f)),$(PKG_RECIPE_FILES))),\
 	$(error $(o):1: package $(basename $(notdir $(f))) is already defined by $(f))))
@@ -234,25 +376,39 @@ include $(PKG_RECIPE_FILES)
 
 # Each package's expanded commands, remembered in $(PKG_SIG_DIR)/<pkg>, and
 # what makes its tree (source file, extra sources, patch directories,
-# pre-patch commands) in <pkg>.source. A file is rewritten only when its
-# content changes, and only when its package is being built: a rule, not
-# the parse, so a `make list` or `make test` with other settings changes
-# nothing; make functions alone, so a no-op make starts no process. A
-# changed option reconfigures and rebuilds that package; a changed source
-# set extracts it again.
-pkg-differ = $(subst x$(1),,x$(2))$(subst x$(2),,x$(1))
-pkg-sig-write = $(if $(call pkg-differ,$(2),$(strip $(file <$(1)))),$(shell mkdir -p $(dir $(1)))$(file >$(1),$(2)))
+# pre-patch commands) in <pkg>.source: a rule, not the parse, so a `make
+# list` or `make test` with other settings changes nothing. A changed
+# option reconfigures and rebuilds that package; a changed source set
+# extracts it again.
 define pkg-signature
 $(PKG_SIG_DIR)/$(2): pkg-force
-	$$(call pkg-sig-write,$$@,$$(strip $$($(1)_VERSION) $$($(1)_POST_PATCH_CMDS) $$($(1)_CONFIGURE_CMDS) $$($(1)_BUILD_CMDS) $$($(1)_INSTALL_CMDS)))
+	$$(call pkg-write-if-changed,$$@,$$(strip $$($(1)_VERSION) $$($(1)_POST_PATCH_CMDS) $$($(1)_CONFIGURE_CMDS) $$($(1)_BUILD_CMDS) $$($(1)_INSTALL_CMDS)))
 $(PKG_SIG_DIR)/$(2).source: pkg-force
-	$$(call pkg-sig-write,$$@,$$(strip $$($(1)_TARBALL) $$($(1)_EXTRA_SOURCES) $$($(1)_PATCH_SUBDIRS) $$($(1)_PRE_PATCH_CMDS)))
+	$$(call pkg-write-if-changed,$$@,$$(strip $$($(1)_TARBALL) $$($(1)_EXTRA_SOURCES) $$($(1)_PATCH_SUBDIRS) $$($(1)_PRE_PATCH_CMDS)))
 endef
+.PHONY: pkg-force
 pkg-force:
 $(foreach p,$(PKGS),$(eval $(call pkg-signature,$(call pkg-upper,$(p)),$(p))))
 
-# Dependencies must name recipes: checked once every recipe is read.
+# Dependencies must name recipes; a package's closure is every package it
+# depends on, directly or not; a package in its own closure is a cycle.
 $(foreach p,$(PKGS),$(foreach d,$($(call pkg-upper,$(p))_DEPENDENCIES),$(if $(filter $(d),$(PKGS)),,\
 	$(error $($(call pkg-upper,$(p))_RECIPE):$(call pkg-line,$($(call pkg-upper,$(p))_RECIPE),_DEPENDENCIES): $(p) depends on '$(d)', which has no recipe))))
+# $(call pkg-closure-walk,DONE,TODO): each step moves one package from TODO
+# to DONE and adds its dependencies not yet seen, so it ends on any graph.
+pkg-closure-walk = $(if $(2),$(call pkg-closure-walk,$(1) $(firstword $(2)),$(filter-out $(1) $(firstword $(2)),\
+	$(wordlist 2,$(words $(2)),$(2)) $($(call pkg-upper,$(firstword $(2)))_DEPENDENCIES))),$(strip $(1)))
+$(foreach p,$(PKGS),$(eval $(call pkg-upper,$(p))_CLOSURE := $(call pkg-closure-walk,,$($(call pkg-upper,$(p))_DEPENDENCIES))))
+$(foreach p,$(PKGS),$(if $(filter $(p),$($(call pkg-upper,$(p))_CLOSURE)),\
+	$(error $($(call pkg-upper,$(p))_RECIPE):$(call pkg-line,$($(call pkg-upper,$(p))_RECIPE),_DEPENDENCIES): $(p) depends on itself through $($(call pkg-upper,$(p))_CLOSURE))))
+
+# A package configures, and computes its .dep (from its dependencies'
+# extensions), once its dependencies are done; and it is done after them.
+define pkg-dependency-rules
+$($(1)_BUILDDIR)/.stamp_configured $($(1)_BUILDDIR)/.stamp_checked $($(1)_PKG_DIR)/.stamp_done \
+$($(1)_NAME)-rebuild $($(1)_NAME)-reinstall $($(1)_NAME)-reconfigure: \
+	$(foreach d,$($(1)_DEPENDENCIES),$($(call pkg-upper,$(d))_PKG_DIR)/.stamp_done)
+endef
+$(foreach p,$(PKGS),$(eval $(call pkg-dependency-rules,$(call pkg-upper,$(p)))))
 
 include $(TOPDIR)/recipes/pkg-global.mk

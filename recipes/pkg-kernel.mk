@@ -40,13 +40,12 @@ KERNEL_OUT_DIR := $(O)/kernel
 KERNEL_DEPMOD ?= /sbin/depmod
 # The banner names tcbuild and the last commit's time, not the builder's
 # machine and clock (2.6.33 prints the timestamp as given: a date, one word).
-KERNEL_TIMESTAMP := $(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%dT%H:%M:%SZ)
+KERNEL_TIMESTAMP = $(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%dT%H:%M:%SZ)
 KERNEL_MAKE = $(MAKE) ARCH=i386 CROSS_COMPILE=$(TARGET_CROSS) \
 	KBUILD_BUILD_TIMESTAMP=$(KERNEL_TIMESTAMP) KBUILD_BUILD_USER=tcbuild KBUILD_BUILD_HOST=tcbuild
 
 # The branch whose patches a version takes: 2.6.33.7 -> 2.6.33, 6.1.55 -> 6.1.
-kernel-branch = $(subst $(kernel-space),.,$(wordlist 1,$(if $(filter 2,$(firstword $(subst ., ,$(1)))),3,2),$(subst ., ,$(1))))
-kernel-space := $(subst ,, )
+kernel-branch = $(subst $(space),.,$(wordlist 1,$(if $(filter 2,$(firstword $(subst ., ,$(1)))),3,2),$(subst ., ,$(1))))
 
 # A base config named like an extra source is that file; an absolute path
 # is itself; anything else is a make target. Decided from the recipe alone,
@@ -74,7 +73,8 @@ $$(KERNEL_MAKE) $$($(2)_IMAGES) modules
 $$(if $$($(2)_VMLINUX_CHECK),$$($(2)_VMLINUX_CHECK) vmlinux)
 endef
 $(2)_INSTALL_CMDS = $(PKG_SCRIPTS)/kernel-install.sh '$$(KERNEL_MAKE)' $(KERNEL_DEPMOD) $$($(2)_DESTDIR) $$($(2)_OUT_DIR) $$($(2)_IMAGES)
-$(2)_TCZ_CMDS = $(PKG_SCRIPTS)/kernel-tcz.sh $(TCZ) $$($(2)_DESTDIR) $(TCZ_OUT_DIR) '$$($(2)_MODULE_GROUPS)'
+$(2)_TCZ_CMDS = $(PKG_SCRIPTS)/kernel-tcz.sh $(TCZ) $$($(2)_DESTDIR) $(TCZ_OUT_DIR) '$$($(2)_MODULE_GROUPS)' \
+	$$($(2)_BUILDDIR)/tcz/files
 
 endef
 

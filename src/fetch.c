@@ -12,10 +12,12 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 static void usage(FILE *out)
@@ -91,6 +93,24 @@ static void warn_weak(const char *dest, const char *lock, const char *sha256)
 	else
 		tcz_warn("%s: verified by md5 only, a weak hash (no stronger checksum is published); "
 			 "its sha256 is %s: give --record LOCK to check it from now on", dest, sha256);
+}
+
+/* Two fetches of one DEST at once (two packages of one source under make
+ * -j, two checkouts sharing a download directory) take turns on DEST.lock:
+ * the second finds the first's file, verifies it and is done. The lock
+ * file stays; the lock goes with the process. -1 with a message. */
+static int lock_dest(const char *dest)
+{
+	char *path = xasprintf("%s.lock", dest);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0 || flock(fd, LOCK_EX)) {
+		tcz_error("%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	free(path);
+	return fd;
 }
 
 int cmd_fetch(int argc, char **argv)
@@ -188,6 +208,9 @@ int cmd_fetch(int argc, char **argv)
 	if (argc - optind > DL_MAX_SOURCES)
 		return tcz_usage_error("fetch", "more than %d URLs", DL_MAX_SOURCES);
 
+	int lockfd = lock_dest(dest);
+	if (lockfd < 0)
+		return TCZ_EXIT_FAIL;
 	struct dl_item it;
 	dl_init(&it, dest);
 	/* What nothing verifies is at least bounded: no companion file is
@@ -200,6 +223,7 @@ int cmd_fetch(int argc, char **argv)
 		char hex[HASH_HEX_MAX];
 		if (shalock_lookup(lock, path_base(dest), hex, &locked)) {
 			dl_free(&it);
+			close(lockfd);
 			return TCZ_EXIT_FAIL;
 		}
 		if (locked)
@@ -214,5 +238,6 @@ int cmd_fetch(int argc, char **argv)
 	if (ret == TCZ_EXIT_OK && !locked && only_md5(want, nwant))
 		warn_weak(dest, lock, it.sha256);
 	dl_free(&it);
+	close(lockfd);
 	return ret;
 }

@@ -4,10 +4,11 @@
 # Inside, modules sit where Tiny Core keeps extension modules,
 # usr/local/lib/modules/KVER/kernel/...; tce-load runs depmod -a on install.
 # Each extension's .dep names the groups holding modules its modules need
-# (from modules.dep), as NAME-KERNEL.tcz, Tiny Core's placeholder.
-# Usage: kernel-tcz.sh TCZ DESTDIR OUT 'GROUPS'
+# (from modules.dep), as NAME-KERNEL.tcz, Tiny Core's placeholder. The
+# files written are listed in FILES (for the package cache).
+# Usage: kernel-tcz.sh TCZ DESTDIR OUT 'GROUPS' FILES
 set -euo pipefail
-tcz=$1 dest=$2 out=$3 groups=$4
+tcz=$1 dest=$2 out=$3 groups=$4 files=$5
 kver=$(ls "$dest/lib/modules")
 mods=$dest/lib/modules/$kver
 [ -f "$mods/modules.dep" ] || { echo "kernel-tcz.sh: no modules.dep in $mods" >&2; exit 1; }
@@ -43,3 +44,6 @@ for g in $(cd "$work" && ls -d */ 2>/dev/null | tr -d /); do
 	"$tcz" pack -q "$work/$g" -o "$out/$name.tcz" --info "$work/$g.info" "${args[@]}"
 	"$tcz" check "$out/$name.tcz"
 done
+mkdir -p "$(dirname "$files")"
+(cd "$out" && for g in $(cd "$work" && ls -d */ 2>/dev/null | tr -d /); do ls -d "$g-$kver.tcz" "$g-$kver.tcz".*; done) > "$files.tmp"
+mv "$files.tmp" "$files"

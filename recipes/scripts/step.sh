@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Run one stage of a package build: print its progress line, run SCRIPT with
 # bash -e in DIR, output appended to LOG (and shown too with V=1). On
-# failure, show the last 30 lines of the log and where the rest is.
+# failure, show the last 30 lines of the log and where the rest is. Each
+# stage that ends well adds "START END TITLE" (seconds since the epoch) to
+# build-time.log beside LOG, which make graph-build draws.
 #
 # Usage: step.sh LOG TITLE DIR SCRIPT
 set -uo pipefail
@@ -14,6 +16,7 @@ unset MAKEOVERRIDES
 mkdir -p "$(dirname "$log")"
 echo "$title"
 echo "=== $title ($(date -u +%H:%M:%S))" >> "$log"
+start=$(date +%s.%N)
 if [ -n "${V:-}" ]; then
 	(cd "$dir" && bash -e "$script") 2>&1 | tee -a "$log"
 	rc=${PIPESTATUS[0]}
@@ -26,3 +29,4 @@ if [ "$rc" != 0 ]; then
 	echo "tcbuild: ${title#*] }: failed (exit $rc); full log: $log; script: $script" >&2
 	exit 1
 fi
+printf '%s %s %s\n' "$start" "$(date +%s.%N)" "$title" >> "$(dirname "$log")/build-time.log"

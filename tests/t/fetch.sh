@@ -94,6 +94,21 @@ test_existing_bad_file_is_set_aside() {
 	cmp "$T/www/f.tar.gz" "$T/dl/f.tar.gz" || fail "content differs"
 }
 
+test_two_fetches_of_one_file_take_turns() {
+	setup
+	# Two packages of one source under make -j: the second waits for the
+	# first, finds its verified file and makes no request of its own.
+	"$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/slow/f.tar.gz" 2>"$T/err1" &
+	local first=$!
+	"$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/slow/f.tar.gz" 2>"$T/err2" &
+	local second=$!
+	wait $first || fail "first fetch failed: $(cat "$T/err1")"
+	wait $second || fail "second fetch failed: $(cat "$T/err2")"
+	cmp "$T/www/f.tar.gz" "$T/dl/f.tar.gz" || fail "content differs"
+	expect_eq "$(grep -c '^GET /slow/' "$BAD_LOG")" 1 "requests"
+	expect_no_file "$T/dl/f.tar.gz.part"
+}
+
 test_lock_file_recorded_once_then_enforced() {
 	setup
 	expect_ok "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --record "$T/lock" "$BAD_URL/good/f.tar.gz"

@@ -1,47 +1,7 @@
 # The recipe engine, with small test recipes in a scratch recipe directory
 # and a stand-in toolchain directory (these recipes compile nothing).
 . "$(dirname "$0")/../lib.sh"
-
-setup() {
-	mkdir -p "$T/recipes" "$T/tc/i486-tcl3-linux-gnu/sysroot/lib" "$T/src/hello-1.0" "$T/patches/hello"
-	touch "$T/tc/toolchain.info"
-	echo readme > "$T/src/hello-1.0/README"
-	printf 'hello\n' > "$T/src/hello-1.0/greeting"
-	tar -C "$T/src" -czf "$T/hello-1.0.tar.gz" hello-1.0
-	SHA=$(sha256sum < "$T/hello-1.0.tar.gz" | cut -d' ' -f1)
-	mkdir -p "$T/www"; cp "$T/hello-1.0.tar.gz" "$T/www/"
-	recipe hello
-}
-
-recipe() { # NAME [EXTRA LINES]: a recipe that installs a script and a doc
-	local name=$1 up=${1^^}; shift
-	up=${up//-/_}
-	{
-		echo "# $name: a test package"
-		echo "${up}_VERSION = 1.0"
-		echo "${up}_SOURCE = hello-1.0.tar.gz"
-		echo "${up}_SITE = file://$T/www"
-		echo "${up}_SHA256 = $SHA"
-		echo "${up}_LICENSE = MIT"
-		echo "${up}_HOMEPAGE = https://example.org/$name"
-		echo "${up}_DESCRIPTION = $name, a test package"
-		echo "${up}_CONFIGURE_CMDS = true"
-		echo "${up}_BUILD_CMDS = printf '\\#!/bin/sh\\ncat /usr/local/share/$name/greeting\\n' > $name.sh"
-		echo "define ${up}_INSTALL_CMDS"
-		echo "install -D -m 755 $name.sh \$(${up}_DESTDIR)/usr/local/bin/$name"
-		echo "install -D -m 644 greeting \$(${up}_DESTDIR)/usr/local/share/$name/greeting"
-		echo "install -D -m 644 README \$(${up}_DESTDIR)/usr/local/share/doc/$name/README"
-		echo "endef"
-		for l; do echo "$l"; done
-		echo '$(eval $(generic-package))'
-	} > "$T/recipes/$name.mk"
-}
-
-tmake() {
-	make -C "$TOP" --no-print-directory O="$T/o" TCZ="$TCZ" TCZ_RECIPE_DIRS="$T/recipes" \
-		TCZ_TOOLCHAIN_DIR="$T/tc" TCZ_GLOBAL_PATCH_DIR="$T/patches" TCZ_DL_DIR="$T/dl" \
-		TCZ_SOURCE_LOCK="$T/sources.lock" "$@"
-}
+. "$(dirname "$0")/../recipe-lib.sh"
 
 test_a_package_goes_through_every_stage_and_packs() {
 	setup
@@ -128,8 +88,9 @@ test_an_md5_only_source_warns_and_its_sha256_is_recorded() {
 	expect_grep "hello-1.0.tar.gz: verified by md5 only, a weak hash" "$T/err"
 	expect_eq "$(cat "$T/sources.lock")" "$SHA  hello-1.0.tar.gz" "lock line"
 	expect_ok "$TCZ" check "$T/o/tcz/hello.tcz"
-	# Later fetches check the recorded sha256.
-	rm -rf "$T/dl" "$T/o"
+	# Later fetches check the recorded sha256 (the package cache would
+	# restore the package without fetching: it goes too).
+	rm -rf "$T/dl" "$T/o" "$T/package-cache"
 	sed -i "s/^$SHA/$(printf 'b%.0s' $(seq 64))/" "$T/sources.lock"
 	expect_fail tmake hello
 	expect_grep 'sha256 mismatch' "$T/err"
@@ -298,10 +259,11 @@ test_compilers_go_through_ccache_in_the_cache_dir() {
 	tar -C "$T/src" -czf "$T/www/hello-1.0.tar.gz" hello-1.0
 	SHA=$(sha256sum < "$T/www/hello-1.0.tar.gz" | cut -d' ' -f1)
 	recipe hello 'HELLO_BUILD_CMDS = $(TARGET_CC) -O2 -c answer.c -o answer.o && echo built > hello.sh'
-	expect_ok tmake hello TCZ_CACHE_DIR="$T/cache"
+	# No package cache: it would restore the package instead of compiling.
+	expect_ok tmake hello TCZ_CACHE_DIR="$T/cache" TCZ_PACKAGE_CACHE=
 	expect_file "$T/o/build/hello-1.0/src/answer.o"
 	expect_ok tmake hello-clean TCZ_CACHE_DIR="$T/cache"
-	expect_ok tmake hello TCZ_CACHE_DIR="$T/cache"
+	expect_ok tmake hello TCZ_CACHE_DIR="$T/cache" TCZ_PACKAGE_CACHE=
 	CCACHE_DIR=$T/cache/ccache ccache --print-stats > "$T/stats"
 	expect_grep '^(direct_cache_hit|preprocessed_cache_hit)	[1-9]' "$T/stats"
 	expect_grep '^[^ ]*/ccache [^ ]*/i486-tcl3-linux-gnu-gcc ' "$T/o/build/hello-1.0/build.sh"
