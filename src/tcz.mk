@@ -2,13 +2,21 @@
 # Built twice when testing: the normal binary in $(O)/host, and one with
 # AddressSanitizer + UndefinedBehaviorSanitizer in $(O)/host-asan.
 
-TCZ_PKGS := libsquashfs1 libdeflate libarchive libcurl libcrypto libelf capstone
+# Linked: what every image command needs. Loaded on first use, by the
+# SONAME their -dev package links against (src/lazylibs.c): the large ones,
+# which would otherwise cost every run ~10 ms of loading.
+TCZ_LINKED_PKGS := libsquashfs1 libdeflate liblzma
+TCZ_LAZY_LIBS := archive curl crypto elf capstone
+TCZ_PKGS := $(TCZ_LINKED_PKGS) libarchive libcurl libcrypto libelf capstone
 TCZ_SRCS := $(sort $(wildcard $(TOPDIR)/src/*.c))
 HOST_CC ?= cc
+TCZ_SONAMES := $(shell for l in $(TCZ_LAZY_LIBS); do \
+	s=$$(objdump -p "$$($(HOST_CC) -print-file-name=lib$$l.so)" 2>/dev/null | awk '$$1 == "SONAME" { print $$2 }'); \
+	echo "-DTCZ_SONAME_$$(echo $$l | tr a-z A-Z)='\"$$s\"'"; done)
 TCZ_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -D_FILE_OFFSET_BITS=64 \
 	-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-O2 -g $(shell pkg-config --cflags $(TCZ_PKGS) 2>/dev/null)
-TCZ_LDLIBS := $(shell pkg-config --libs $(TCZ_PKGS) 2>/dev/null) -lpthread
+	-O2 -g $(shell pkg-config --cflags $(TCZ_PKGS) 2>/dev/null) $(TCZ_SONAMES)
+TCZ_LDLIBS := $(shell pkg-config --libs $(TCZ_LINKED_PKGS) 2>/dev/null) -lpthread -ldl
 TCZ_SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 Q := $(if $(V),,@)

@@ -22,7 +22,7 @@ FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefine
 $(O)/fuzz/%_fuzz: $(TOPDIR)/tests/fuzz/%_fuzz.c $(TCZ_LIB_SRCS) $(wildcard $(TOPDIR)/src/*.h) | $(O)/fuzz/.dir $(O)/host/.deps-test
 	@$(if $(Q),echo '  FUZZ-CC $(notdir $@)')
 	$(Q)clang -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -D_FILE_OFFSET_BITS=64 -I$(TOPDIR)/src \
-		$(shell pkg-config --cflags $(TCZ_PKGS) 2>/dev/null) $(FUZZ_FLAGS) -o $@ $< $(TCZ_LIB_SRCS) $(TCZ_LDLIBS)
+		$(shell pkg-config --cflags $(TCZ_PKGS) 2>/dev/null) $(TCZ_SONAMES) $(FUZZ_FLAGS) -o $@ $< $(TCZ_LIB_SRCS) $(TCZ_LDLIBS)
 
 TEST_UNITS := $(patsubst $(TOPDIR)/tests/unit/%.c,$(O)/host/tests/%,$(TEST_UNIT_SRCS))
 TEST_UNITS_ASAN := $(patsubst $(TOPDIR)/tests/unit/%.c,$(O)/host-asan/tests/%,$(TEST_UNIT_SRCS))
