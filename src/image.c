@@ -1,6 +1,7 @@
 /* Opening a squashfs image safely; see image.h. */
 #include "deflate.h"
 #include "image.h"
+#include "metacache.h"
 #include "util.h"
 
 #include <sqfs/block.h>
@@ -418,10 +419,12 @@ int image_tree(struct image *img, sqfs_tree_node_t **root)
 		dir_end = s->fragment_table_start;
 	if (s->export_table_start < dir_end)
 		dir_end = s->export_table_start;
+	sqfs_compressor_t *cache = metacache_create(img->cmp);
 	struct walk w = {
 		.img = img,
-		.inodes = sqfs_meta_reader_create(img->file, img->cmp, s->inode_table_start, s->directory_table_start),
-		.dirs = sqfs_meta_reader_create(img->file, img->cmp, s->directory_table_start, dir_end),
+		.inodes = cache ? sqfs_meta_reader_create(img->file, cache, s->inode_table_start,
+							  s->directory_table_start) : NULL,
+		.dirs = cache ? sqfs_meta_reader_create(img->file, cache, s->directory_table_start, dir_end) : NULL,
 	};
 	*root = NULL;
 	int ret = -1;
@@ -434,6 +437,8 @@ int image_tree(struct image *img, sqfs_tree_node_t **root)
 		sqfs_destroy(w.inodes);
 	if (w.dirs)
 		sqfs_destroy(w.dirs);
+	if (cache)
+		sqfs_destroy(cache);
 	free(w.seen);
 	if (ret) {
 		sqfs_dir_tree_destroy(r);
