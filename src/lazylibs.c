@@ -108,6 +108,7 @@ LAZY(archive, int, archive_read_free, (A *a), (a))
 LAZY(archive, int, archive_write_free, (A *a), (a))
 LAZY(archive, int, archive_write_close, (A *a), (a))
 LAZY(archive, const char *, archive_error_string, (A *a), (a))
+LAZY(archive, int, archive_filter_count, (A *a), (a))
 LAZY(archive, int, archive_filter_code, (A *a, int n), (a, n))
 LAZY(archive, int, archive_read_support_filter_all, (A *a), (a))
 LAZY(archive, int, archive_read_support_filter_gzip, (A *a), (a))
@@ -155,6 +156,19 @@ LAZYV(archive, archive_entry_set_size, (E *e, la_int64_t s), (e, s))
 LAZYV(archive, archive_entry_set_mtime, (E *e, time_t t, long ns), (e, t, ns))
 LAZYV(archive, archive_entry_set_dev, (E *e, dev_t d), (e, d))
 LAZYV(archive, archive_entry_set_rdev, (E *e, dev_t d), (e, d))
+
+/* Variadic: the message is formatted here and passed on whole. */
+void(archive_set_error)(A *a, int err, const char *fmt, ...)
+{
+	static _Atomic(void *) sym;
+	void (*fn)(A *, int, const char *, ...) = (void (*)(A *, int, const char *, ...))lib_sym(&archive, "archive_set_error", &sym);
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fn(a, err, "%s", msg);
+}
 
 /* libcurl */
 LAZY(curl, CURLcode, curl_global_init, (long flags), (flags))
