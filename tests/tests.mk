@@ -45,7 +45,8 @@ test-e2e: $(TCZ) $(O)/host/.deps-test $(O)/host/.deps-toolchain $(O)/host/.deps-
 	$(Q)O=$(O) $(TOPDIR)/tests/toolchain/prepare
 	$(Q)O=$(O) TEST_JOBS=1 $(TOPDIR)/tests/run.sh e2e $(T)
 
-# Benchmarks against peer tools; each tests/bench/*.sh prints its ratios.
+# Benchmarks against peer tools, one table of ratios and goals
+# (tests/bench/run.sh); not part of `make test`.
 .PHONY: bench
 bench: $(TCZ) $(O)/host/.deps-bench $(O)/host/.deps-test
-	$(Q)for b in $(TOPDIR)/tests/bench/*.sh; do O=$(O) TCZ=$(TCZ) $$b || exit 1; done
+	$(Q)O=$(O) TCZ=$(TCZ) $(TOPDIR)/tests/bench/run.sh
