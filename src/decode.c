@@ -3,7 +3,7 @@
  * The decoding thread fills slots of DECODE_SLOT bytes, in order; the
  * reader (libarchive's read callback, on the caller's thread) is handed
  * one slot at a time and gives it back on its next call, so the decoder
- * runs at most DECODE_SLOTS slots (8 MiB) ahead: a bomb of zeros costs no
+ * runs at most DECODE_SLOTS slots (1 MiB) ahead: a bomb of zeros costs no
  * more than that beyond what the reader's limits let through.
  */
 #include "decode.h"
@@ -20,9 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DECODE_SLOT (512u << 10)
-#define DECODE_SLOTS 16u
-#define DECODE_READ (1u << 20) /* compressed bytes read at a time */
+#define DECODE_SLOT (128u << 10)
+#define DECODE_SLOTS 8u
+#define DECODE_READ (128u << 10) /* compressed bytes read at a time */
 
 struct decoder {
 	const char *path;

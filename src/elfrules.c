@@ -49,13 +49,7 @@ static const char *const allowed_anonymous[] = {
 	"12__x86_rdrandEPv", "12__x86_rdseedEPv", "19__x86_rdseed_rdrandEPv",
 };
 
-struct elf_file {
-	int fd;
-	Elf *e;
-	GElf_Ehdr eh;
-};
-
-static int elf_open(struct elf_file *f, const char *path)
+int elf_open(struct elf_file *f, const char *path)
 {
 	if (elf_version(EV_CURRENT) == EV_NONE) {
 		tcz_error("libelf: %s", elf_errmsg(-1));
@@ -77,24 +71,41 @@ static int elf_open(struct elf_file *f, const char *path)
 	return 0;
 }
 
-static void elf_close(struct elf_file *f)
+void elf_close(struct elf_file *f)
 {
 	elf_end(f->e);
 	close(f->fd);
 }
 
+int version_number_valid(const char *s)
+{
+	unsigned parts = 0;
+	for (;;) {
+		size_t digits = strspn(s, "0123456789");
+		if (!digits || digits > 9 || ++parts > 8)
+			return 0;
+		s += digits;
+		if (!*s)
+			return 1;
+		if (*s++ != '.')
+			return 0;
+	}
+}
+
 static int version_newer(const char *have, const char *limit)
 {
-	/* Compare dotted numbers: "2.12" > "2.11", "2.6.34" > "2.6.33". */
+	/* Compare dotted numbers: "2.12" > "2.11", "2.6.34" > "2.6.33". A
+	 * part that is no number on either side (a hostile file's "2x0") ends
+	 * the comparison: each turn must move at least one side on. */
 	while (*have || *limit) {
 		char *eh, *el;
 		unsigned long a = strtoul(have, &eh, 10), b = strtoul(limit, &el, 10);
 		if (a != b)
 			return a > b;
+		if (eh == have && el == limit)
+			break;
 		have = *eh == '.' ? eh + 1 : eh;
 		limit = *el == '.' ? el + 1 : el;
-		if (!*have && !*limit)
-			break;
 	}
 	return 0;
 }
@@ -464,9 +475,11 @@ static int check_i486(struct elf_file *f, const char *label, unsigned *problems)
 			if (allowed(fn))
 				continue;
 			found++;
-			if (shown++ < 10)
+			if (shown < 10) {
+				shown++;
 				fprintf(stderr, "tcz: %s: %s %s at 0x%" PRIx64 " in %s: %s\n", label,
 					in->mnemonic, in->op_str, in->address, fn ? fn : "(no symbol)", why);
+			}
 		}
 	}
 	if (found) {

@@ -20,6 +20,8 @@ const struct command tcz_commands[] = {
 	{ "elf", cmd_elf, "check ELF files against TCL3's rules (i486, glibc, interpreter)" },
 	{ "extract", cmd_extract, "extract a tar/zip/cpio archive into a new directory, safely" },
 	{ "cpio", cmd_cpio, "write a directory as a reproducible cpio newc archive (initramfs)" },
+	{ "ldconfig", cmd_ldconfig, "write ROOT/etc/ld.so.cache for TCL3's glibc 2.11" },
+	{ "colinux", cmd_colinux, "check a vmlinux as colinux-daemon does (symbols, API, gcc ABI)" },
 	{ NULL, NULL, NULL },
 };
 
@@ -35,7 +37,8 @@ static void usage(FILE *out)
 	      "  0  success\n"
 	      "  1  the operation failed (I/O error, bad or hostile input, network)\n"
 	      "  2  wrong command line\n"
-	      "  3  a check or verification found a problem\n", out);
+	      "  3  a check or verification found a problem\n"
+	      "  4  (fetch) every source said the file does not exist\n", out);
 	fprintf(out, "\nLimits on input from anywhere:\n"
 		"  extract, unpack and install write at most --max-size bytes of files\n"
 		"  (default $TCZ_MAX_SIZE, else %s; 0: no limit); an image is read only\n"

@@ -220,7 +220,7 @@ test_a_killed_extract_leaves_nothing_the_next_run_keeps() {
 
 # An .xz of several blocks (xz -T) goes to liblzma's threaded decoder, any
 # other compression to libarchive's filters on the decoding thread; both
-# must give what GNU tar gives, across many decoding slots (512 KiB each).
+# must give what GNU tar gives, across many decoding slots (128 KiB each).
 test_threaded_xz_and_every_filter_match_gnu_tar() {
 	mkdir -p "$T/src/top/d"
 	head -c 3000000 /dev/urandom > "$T/src/top/big"
@@ -262,7 +262,7 @@ test_corrupt_and_truncated_compression_fail_with_the_cause() {
 	expect_eq "$(ls "$T" | grep '^d' || true)" "" "DIR or its temporary left behind"
 }
 
-# The decoder runs at most 8 MiB ahead of the files written: 16 GiB of
+# The decoder runs at most 1 MiB ahead of the files written: 16 GiB of
 # zeros in 4 MB of .xz (16,384 entries of 1 MiB, each its own stream) stop
 # at the limit at once, not after they are all decoded.
 test_a_compressed_bomb_stops_without_decoding_it_all() {

@@ -108,6 +108,28 @@ test_install_leaves_an_ld_so_cache_that_glibc_2_11_reads() {
 	expect_eq "$(md5sum < "$T/root/etc/ld.so.cache")" "$sum" "cache rewritten differently"
 }
 
+# tcz ldconfig: the same cache for a root tcbuild assembles itself, which
+# installs nothing (a stand-in system, a tree programs run in under qemu).
+test_ldconfig_writes_the_cache_of_a_root() {
+	echo | as --32 -o "$T/empty-elf_i386.o"
+	mkdir -p "$T/root/lib" "$T/root/usr/local/lib" "$T/root/etc"
+	mklib "$T/root/lib/ld-linux.so.2"
+	mklib "$T/root/lib/libc.so.6" libc.so.6
+	mklib "$T/root/usr/local/lib/libpcre2-8.so.0" libpcre2-8.so.0
+	echo /usr/local/lib > "$T/root/etc/ld.so.conf"
+	expect_ok "$TCZ" ldconfig -r "$T/root"
+	/sbin/ldconfig -p -C "$T/root/etc/ld.so.cache" > "$T/listing"
+	expect_grep '^	libpcre2-8.so.0 \(libc6\) => /usr/local/lib/libpcre2-8.so.0$' "$T/listing"
+	expect_grep '^	libc.so.6 \(libc6\) => /lib/libc.so.6$' "$T/listing"
+	expect_grep '^3 libs found' "$T/listing"
+	lookup_check "$T/root/etc/ld.so.cache" > /dev/null || fail "a name is not found as glibc 2.11.1 looks it up"
+	expect_status 2 "$TCZ" ldconfig
+	expect_grep 'ldconfig: -r ROOT is required' "$T/err"
+	expect_status 2 "$TCZ" ldconfig -r "$T/root" extra
+	expect_status 1 "$TCZ" ldconfig -r "$T/nonesuch"
+	expect_grep 'nonesuch: No such file or directory' "$T/err"
+}
+
 # A root whose etc is a symlink out of it: the cache is not written there.
 test_the_cache_is_never_written_through_a_symlink() {
 	mkdir -p "$T/outside" "$T/root" "$T/tree/usr/local/share"
@@ -118,6 +140,8 @@ test_the_cache_is_never_written_through_a_symlink() {
 	expect_status 1 "$TCZ" install x --root "$T/root" --mirror "$T/m"
 	expect_grep 'root/etc: exists and is not a directory \(a symlink is never followed\)' "$T/err"
 	expect_eq "$(ls -A "$T/outside")" "" "written outside ROOT"
+	expect_status 1 "$TCZ" ldconfig -r "$T/root"
+	expect_eq "$(ls -A "$T/outside")" "" "tcz ldconfig wrote outside ROOT"
 }
 
 run_tests

@@ -20,13 +20,12 @@ TCL3=(--glibc 2.11 --kernel 2.6.33)
 # different glibc build from its own. ld.so and libc share private data
 # (_rtld_global), and with such a pair pthread_create walks a list at the
 # wrong offset forever: the "spin after rt_sigprocmask" seen with the
-# Debian stand-in. An empty cache is ignored by ld.so, which then searches
-# ROOT's /lib and /usr/lib only.
+# Debian stand-in. tcz ldconfig writes the root's own, as TCL3's has.
 run_root() {
 	mkdir -p "$T/root/lib" "$T/root/etc"
 	cp -a "$SYSROOT/." "$T/root/"
 	cp -L "$TC/i486-tcl3-linux-gnu/lib/libgcc_s.so.1" "$T/root/lib/"
-	: > "$T/root/etc/ld.so.cache"
+	"$TCZ" ldconfig -r "$T/root"
 }
 run486() { qemu-i386 -cpu 486 -L "$T/root" "$@"; }
 
@@ -176,6 +175,25 @@ test_crt_files_carry_an_abi_note_tcl3_accepts() {
 	# The rule is live: the same file against an older kernel fails.
 	expect_status 3 "$TCZ" elf --kernel 2.4.0 "$T/hello"
 	expect_grep 'ABI note says Linux 2\.6\.[0-9]+ or newer; the target runs 2\.4\.0' "$T/err"
+}
+
+test_glibc_and_abi_note_checks_fire_below_what_a_program_needs() {
+	# mkostemps and execvpe are new in glibc 2.11: the newest TCL3 has.
+	cat > "$T/new.c" <<'C'
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+	char name[] = "/tmp/tcbuild-XXXXXX.tmp";
+	if (argc > 2) return execvpe(argv[1], argv + 1, argv);
+	return mkostemps(name, 4, 0) < 0;
+}
+C
+	expect_ok "$CC" -O2 -o "$T/new" "$T/new.c"
+	expect_ok "$TCZ" elf --glibc 2.11 --kernel 2.6.33 "$T/new"
+	expect_status 3 "$TCZ" elf --glibc 2.10 --kernel 2.6.32 "$T/new"
+	expect_grep 'needs GLIBC_2\.11, newer than the target.s glibc 2\.10' "$T/err"
+	expect_grep 'ABI note says Linux 2\.6\.33 or newer; the target runs 2\.6\.32' "$T/err"
 }
 
 test_second_make_toolchain_is_a_cache_hit() {
