@@ -16,6 +16,7 @@
  * unless --keep-special is given, and a warning says how many.
  */
 #include "commands.h"
+#include "decode.h"
 #include "util.h"
 
 #include <limits.h>
@@ -301,6 +302,7 @@ int cmd_extract(int argc, char **argv)
 	char *tmp = xasprintf("%s.tmp.%ld", dir, (long)getpid());
 	int status = TCZ_EXIT_FAIL, cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct archive *in = archive_read_new(), *out = archive_write_disk_new();
+	struct decoder *dec = NULL;
 	if (cwd < 0 || !in || !out) {
 		tcz_error("%s: cannot start: %s", x.archive, strerror(errno));
 		goto out;
@@ -313,7 +315,12 @@ int cmd_extract(int argc, char **argv)
 		flags |= ARCHIVE_EXTRACT_OWNER;
 	archive_write_disk_set_options(out, flags);
 	archive_write_disk_set_standard_lookup(out);
-	if (archive_read_open_filename(in, x.archive, 1 << 16) != ARCHIVE_OK) {
+	/* A compressed archive is decoded on a thread of its own while this
+	 * one writes the files. */
+	int decoded = decoder_start(x.archive, &dec);
+	if (decoded < 0)
+		goto out;
+	if ((decoded ? decoder_open(dec, in) : archive_read_open_filename(in, x.archive, 1 << 16)) != ARCHIVE_OK) {
 		tcz_error("%s: %s", x.archive, archive_error_string(in));
 		goto out;
 	}
@@ -350,6 +357,7 @@ out:
 		remove_tree(tmp);
 	if (in)
 		archive_read_free(in);
+	decoder_free(dec);
 	if (out)
 		archive_write_free(out);
 	if (cwd >= 0)

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -81,6 +83,48 @@ int hash_file_hex(const char *path, enum hash_algo algo, char out[HASH_HEX_MAX])
 	close(fd);
 	hasher_final_hex(h, out);
 	return 0;
+}
+
+struct many {
+	char *const *paths;
+	size_t n;
+	enum hash_algo algo;
+	char (*out)[HASH_HEX_MAX];
+	atomic_size_t next;
+	atomic_int failed;
+};
+
+static void *hash_some(void *arg)
+{
+	struct many *m = arg;
+	for (size_t i; (i = atomic_fetch_add(&m->next, 1)) < m->n;)
+		if (hash_file_hex(m->paths[i], m->algo, m->out[i]))
+			atomic_store(&m->failed, 1);
+	return NULL;
+}
+
+/* A thread per core takes the next file until none is left (md5 runs at
+ * 0.8 GB/s on one core: a mirror of 2,000 extensions is mostly that). A
+ * thread that cannot be started leaves its share to the others. */
+int hash_files_hex(char *const *paths, size_t n, enum hash_algo algo, char (*out)[HASH_HEX_MAX])
+{
+	struct many m = { .paths = paths, .n = n, .algo = algo, .out = out };
+	atomic_init(&m.next, 0);
+	atomic_init(&m.failed, 0);
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t extra = cores > 1 ? (size_t)cores - 1 : 0;
+	if (extra > 7)
+		extra = 7;
+	if (extra > n / 2)
+		extra = n / 2;
+	pthread_t threads[7];
+	size_t started = 0;
+	while (started < extra && pthread_create(&threads[started], NULL, hash_some, &m) == 0)
+		started++;
+	hash_some(&m);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	return atomic_load(&m.failed) ? -1 : 0;
 }
 
 size_t hash_hex_len(enum hash_algo algo)

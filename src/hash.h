@@ -19,6 +19,9 @@ void hasher_free(struct hasher *h);
 
 /* Digest of a whole file; -1 with a message naming the file. */
 int hash_file_hex(const char *path, enum hash_algo algo, char out[HASH_HEX_MAX]);
+/* The digests of N files, out[i] of paths[i], on every core; -1 when any
+ * failed, each failure with a message naming its file. */
+int hash_files_hex(char *const *paths, size_t n, enum hash_algo algo, char (*out)[HASH_HEX_MAX]);
 
 /* Number of hex digits of a digest (32, 64 or 128); its name ("md5"...). */
 size_t hash_hex_len(enum hash_algo algo);

@@ -1,6 +1,7 @@
 /* Opening a squashfs image safely; see image.h. */
 #include "deflate.h"
 #include "image.h"
+#include "metacache.h"
 #include "util.h"
 
 #include <sqfs/block.h>
@@ -418,10 +419,12 @@ int image_tree(struct image *img, sqfs_tree_node_t **root)
 		dir_end = s->fragment_table_start;
 	if (s->export_table_start < dir_end)
 		dir_end = s->export_table_start;
+	sqfs_compressor_t *cache = metacache_create(img->cmp);
 	struct walk w = {
 		.img = img,
-		.inodes = sqfs_meta_reader_create(img->file, img->cmp, s->inode_table_start, s->directory_table_start),
-		.dirs = sqfs_meta_reader_create(img->file, img->cmp, s->directory_table_start, dir_end),
+		.inodes = cache ? sqfs_meta_reader_create(img->file, cache, s->inode_table_start,
+							  s->directory_table_start) : NULL,
+		.dirs = cache ? sqfs_meta_reader_create(img->file, cache, s->directory_table_start, dir_end) : NULL,
 	};
 	*root = NULL;
 	int ret = -1;
@@ -434,6 +437,8 @@ int image_tree(struct image *img, sqfs_tree_node_t **root)
 		sqfs_destroy(w.inodes);
 	if (w.dirs)
 		sqfs_destroy(w.dirs);
+	if (cache)
+		sqfs_destroy(cache);
 	free(w.seen);
 	if (ret) {
 		sqfs_dir_tree_destroy(r);
@@ -443,27 +448,50 @@ int image_tree(struct image *img, sqfs_tree_node_t **root)
 	return 0;
 }
 
-/* One data block into buf: exactly `want` bytes, or an error. */
-static int read_block(struct image *img, sqfs_u64 off, sqfs_u32 entry, size_t want,
-		      unsigned char *buf, unsigned char *raw, const char **why)
+/* Stored blocks of a file lie one after another: up to this many bytes of
+ * them are read with one pread and handed on with one call of the sink
+ * (a 186 MB image holds 46,000 blocks of 4 KiB). */
+#define IMAGE_RUN_BYTES (256u << 10)
+
+/* Blocks FIRST to FIRST + N of IN, stored from OFF, into BUF (N blocks
+ * apart), each checked to inflate to exactly its share of SIZE. */
+static int read_run(struct image *img, const sqfs_inode_generic_t *in, size_t first, size_t n, sqfs_u64 off,
+		    sqfs_u64 size, unsigned char *buf, unsigned char *raw, const char **why)
 {
-	sqfs_u32 disk = SQFS_ON_DISK_BLOCK_SIZE(entry);
-	if (disk > img->super.block_size || off > img->super.bytes_used || disk > img->super.bytes_used - off) {
-		*why = "a data block lies outside the image";
+	sqfs_u32 bs = img->super.block_size;
+	sqfs_u64 span = 0;
+	for (size_t i = first; i < first + n; i++) {
+		sqfs_u32 disk = SQFS_ON_DISK_BLOCK_SIZE(in->extra[i]);
+		if (disk > bs || off > img->super.bytes_used || span + disk > img->super.bytes_used - off) {
+			*why = "a data block lies outside the image";
+			return -1;
+		}
+		span += disk;
+	}
+	int err = img->file->read_at(img->file, off, raw, (size_t)span);
+	if (err) {
+		*why = image_strerror(err);
 		return -1;
 	}
-	int compressed = SQFS_IS_BLOCK_COMPRESSED(entry);
-	int err = img->file->read_at(img->file, off, compressed ? raw : buf, disk);
-	sqfs_s32 got = (sqfs_s32)disk;
-	if (!err && compressed)
-		got = img->cmp->do_block(img->cmp, raw, disk, buf, img->super.block_size);
-	if (err || got < 0) {
-		*why = image_strerror(err ? err : got);
-		return -1;
-	}
-	if ((size_t)got != want) {
-		*why = "a data block holds fewer or more bytes than the file";
-		return -1;
+	const unsigned char *p = raw;
+	for (size_t i = first; i < first + n; i++, buf += bs) {
+		sqfs_u32 entry = in->extra[i], disk = SQFS_ON_DISK_BLOCK_SIZE(entry);
+		sqfs_u64 left = size - (sqfs_u64)i * bs;
+		size_t want = left < bs ? (size_t)left : bs;
+		sqfs_s32 got = (sqfs_s32)disk;
+		if (SQFS_IS_BLOCK_COMPRESSED(entry))
+			got = img->cmp->do_block(img->cmp, p, disk, buf, bs);
+		else
+			memcpy(buf, p, disk);
+		if (got < 0) {
+			*why = image_strerror(got);
+			return -1;
+		}
+		if ((size_t)got != want) {
+			*why = "a data block holds fewer or more bytes than the file";
+			return -1;
+		}
+		p += disk;
 	}
 	return 0;
 }
@@ -476,24 +504,31 @@ int image_read_file(struct image *img, const sqfs_inode_generic_t *in, const cha
 	sqfs_inode_get_file_size(in, &size);
 	sqfs_inode_get_file_block_start(in, &off);
 	size_t blocks = sqfs_inode_get_file_block_count(in);
-	unsigned char *buf = xmalloc(bs), *raw = xmalloc(bs);
+	size_t run_max = IMAGE_RUN_BYTES / bs ? IMAGE_RUN_BYTES / bs : 1;
+	unsigned char *buf = xmalloc((size_t)run_max * bs), *raw = xmalloc((size_t)run_max * bs);
 	const char *why = NULL;
 	int ret = -1;
 	/* The count comes from the size, so it never runs past the end. */
-	for (size_t i = 0; i < blocks; i++) {
-		size_t want = size - done < bs ? (size_t)(size - done) : bs;
-		sqfs_u32 entry = in->extra[i];
-		if (SQFS_IS_SPARSE_BLOCK(entry)) {
-			if (sink(ctx, NULL, want))
+	for (size_t i = 0; i < blocks;) {
+		size_t n = 0;
+		sqfs_u64 disk = 0;
+		while (i + n < blocks && n < run_max && !SQFS_IS_SPARSE_BLOCK(in->extra[i + n]))
+			disk += SQFS_ON_DISK_BLOCK_SIZE(in->extra[i + n++]);
+		sqfs_u64 span = (sqfs_u64)(n ? n : 1) * bs;
+		size_t len = (size_t)(size - done < span ? size - done : span);
+		if (!n) { /* a sparse block: a hole */
+			if (sink(ctx, NULL, len))
 				goto out;
+			i++;
 		} else {
-			if (read_block(img, off, entry, want, buf, raw, &why))
+			if (read_run(img, in, i, n, off, size, buf, raw, &why))
 				goto fail;
-			if (sink(ctx, buf, want))
+			if (sink(ctx, buf, len))
 				goto out;
-			off += SQFS_ON_DISK_BLOCK_SIZE(entry);
+			i += n;
+			off += disk;
 		}
-		done += want;
+		done += len;
 	}
 	/* The tail, from a fragment block: libsquashfs's reader checks it
 	 * against the size the fragment block inflated to. */

@@ -6,15 +6,29 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-static void print_tree(const sqfs_tree_node_t *n, const char *prefix)
+/* PATH holds a directory's path, LEN bytes; each child's is written after
+ * it in place, so that no line is formatted or allocated on its own. */
+struct path {
+	char *s;
+	size_t cap;
+};
+
+static void print_tree(const sqfs_tree_node_t *n, struct path *p, size_t len)
 {
 	for (const sqfs_tree_node_t *c = n->children; c; c = c->next) {
-		char *path = xasprintf("%s/%s", prefix, (const char *)c->name);
-		puts(path);
+		size_t l = strlen((const char *)c->name);
+		if (len + l + 2 > p->cap) {
+			p->cap = 2 * (len + l + 2);
+			p->s = xrealloc(p->s, p->cap);
+		}
+		p->s[len] = '/';
+		memcpy(p->s + len + 1, c->name, l);
+		p->s[len + 1 + l] = '\n';
+		fwrite(p->s, 1, len + l + 2, stdout);
 		if (c->children)
-			print_tree(c, path);
-		free(path);
+			print_tree(c, p, len + 1 + l);
 	}
 }
 
@@ -30,12 +44,18 @@ static int list_one(struct image *img, sqfs_tree_node_t *root, const char *path)
 {
 	(void)img;
 	(void)path;
-	puts("squashfs-root");
-	print_tree(root, "squashfs-root");
+	struct path p = { xstrdup("squashfs-root"), sizeof("squashfs-root") };
+	puts(p.s);
+	print_tree(root, &p, strlen(p.s));
+	free(p.s);
 	return TCZ_EXIT_OK;
 }
 
 int cmd_list(int argc, char **argv)
 {
+	/* Whole blocks to a pipe or file: tens of thousands of short lines. */
+	static char buf[1 << 16];
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, buf, _IOFBF, sizeof(buf));
 	return image_command(argc, argv, "list", usage, list_one);
 }

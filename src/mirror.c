@@ -383,16 +383,19 @@ static int mirror_update(const char *dir, struct path_list *add, struct path_lis
 			closedir(d);
 		free(olddir);
 	}
+	/* The one hash an update computes: the extensions being added, on
+	 * every core. */
+	char (*actual)[HASH_HEX_MAX] = xcalloc(add->n ? add->n : 1, sizeof(*actual));
+	if (!ret && hash_files_hex(add->v, add->n, HASH_MD5, actual))
+		ret = -1;
 	for (size_t i = 0; !ret && i < add->n; i++) {
 		const char *src = add->v[i], *name = path_base(src);
-		char *md5path = xasprintf("%s.md5.txt", src), *data = NULL, hex[33], actual[HASH_HEX_MAX];
+		char *md5path = xasprintf("%s.md5.txt", src), *data = NULL, hex[33];
 		size_t len;
-		/* The one hash an update computes: the extension being added. */
-		if (read_file(md5path, COMPANION_MAX, &data, &len) || md5txt_parse(md5path, data, len, name, hex) ||
-		    hash_file_hex(src, HASH_MD5, actual)) {
+		if (read_file(md5path, COMPANION_MAX, &data, &len) || md5txt_parse(md5path, data, len, name, hex)) {
 			ret = -1;
-		} else if (strcmp(hex, actual)) {
-			tcz_error("%s: md5 %s does not match its .md5.txt (%s): not added", src, actual, hex);
+		} else if (strcmp(hex, actual[i])) {
+			tcz_error("%s: md5 %s does not match its .md5.txt (%s): not added", src, actual[i], hex);
 			ret = -1;
 		}
 		free(data);
@@ -403,15 +406,18 @@ static int mirror_update(const char *dir, struct path_list *add, struct path_lis
 		if (!ret && link(src, to))
 			ret = copy_file(src, to, 0644);
 		free(to);
+		/* A companion that is not there (or a symlink to nothing) is not
+		 * linked: ENOENT, one call where access() and link() were two. */
 		for (size_t c = 0; !ret && c < NCOMPANIONS; c++) {
 			char *from = xasprintf("%s%s", src, companion_suffixes[c]);
 			char *cto = xasprintf("%s/%s%s", gen, name, companion_suffixes[c]);
-			if (access(from, F_OK) == 0 && link(from, cto))
+			if (linkat(AT_FDCWD, from, AT_FDCWD, cto, AT_SYMLINK_FOLLOW) && errno != ENOENT)
 				ret = copy_file(from, cto, 0644);
 			free(from);
 			free(cto);
 		}
 	}
+	free(actual);
 	struct path_list names = { 0 };
 	if (!ret)
 		ret = list_extensions(gen, &names);

@@ -39,6 +39,7 @@ struct unpacker {
 	struct { sqfs_u32 ino; char *path; } *links;
 	size_t nlinks, cap;
 	int rootfd;
+	long pid;
 };
 
 static const char *first_link(struct unpacker *u, sqfs_u32 ino)
@@ -59,20 +60,35 @@ static void remember_link(struct unpacker *u, sqfs_u32 ino, const char *path)
 	u->links[u->nlinks++].path = xstrdup(path);
 }
 
-static char *tmp_name(const char *name)
+static char *tmp_name(const struct unpacker *u, const char *name)
 {
-	return xasprintf(".%.200s.tcz-unpack.%ld", name, (long)getpid());
+	return xasprintf(".%.200s.tcz-unpack.%ld", name, u->pid);
+}
+
+/* A temporary of an earlier process of the same PID (its remains look
+ * alive to remove_stale_at) is in the way only when a creation says so:
+ * 1 when it was removed and the creation may be tried again. */
+static int stale_in_way(int dirfd, const char *tmp)
+{
+	if (errno != EEXIST)
+		return 0;
+	if (unlinkat(dirfd, tmp, 0) == 0)
+		return 1;
+	errno = EEXIST;
+	return 0;
 }
 
 struct file_out {
 	int fd;
 	int err; /* errno of a failed write */
+	int hole_last; /* the file ends in a hole */
 };
 
 /* A hole is skipped over; ftruncate at the end gives a trailing one its size. */
 static int sink_fd(void *ctx, const void *data, size_t len)
 {
 	struct file_out *o = ctx;
+	o->hole_last = !data;
 	if (!data) {
 		if (lseek(o->fd, (off_t)len, SEEK_CUR) < 0)
 			o->err = errno;
@@ -92,12 +108,36 @@ static int sink_fd(void *ctx, const void *data, size_t len)
 	return 0;
 }
 
-static int write_file(struct unpacker *u, int dirfd, const char *tmp, const char *path,
-		      const sqfs_inode_generic_t *in)
+/* Owner, mode and time of a written file, through its descriptor. */
+static int set_file_attrs(struct unpacker *u, int fd, const char *path, const sqfs_tree_node_t *n)
 {
+	const sqfs_inode_generic_t *in = n->inode;
+	if (u->as_root && fchown(fd, n->uid, n->gid)) {
+		tcz_error("%s/%s: chown: %s", u->root, path, strerror(errno));
+		return -1;
+	}
+	/* After chown, which clears setuid bits. */
+	if (fchmod(fd, in->base.mode & 07777)) {
+		tcz_error("%s/%s: chmod: %s", u->root, path, strerror(errno));
+		return -1;
+	}
+	struct timespec ts[2] = { { in->base.mod_time, 0 }, { in->base.mod_time, 0 } };
+	if (futimens(fd, ts)) {
+		tcz_error("%s/%s: setting the time: %s", u->root, path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int write_file(struct unpacker *u, int dirfd, const char *tmp, const char *path, const sqfs_tree_node_t *n)
+{
+	const sqfs_inode_generic_t *in = n->inode;
 	sqfs_u64 size = 0;
 	sqfs_inode_get_file_size(in, &size);
-	struct file_out o = { openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600), 0 };
+	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	struct file_out o = { openat(dirfd, tmp, flags, 0600), 0, 0 };
+	if (o.fd < 0 && stale_in_way(dirfd, tmp))
+		o.fd = openat(dirfd, tmp, flags, 0600);
 	if (o.fd < 0) {
 		tcz_error("%s/%s: %s", u->root, path, strerror(errno));
 		return -1;
@@ -105,10 +145,12 @@ static int write_file(struct unpacker *u, int dirfd, const char *tmp, const char
 	int ret = image_read_file(u->img, in, path, sink_fd, &o);
 	if (ret && o.err)
 		tcz_error("%s/%s: %s", u->root, path, strerror(o.err));
-	if (!ret && ftruncate(o.fd, (off_t)size)) {
+	if (!ret && o.hole_last && ftruncate(o.fd, (off_t)size)) {
 		tcz_error("%s/%s: %s", u->root, path, strerror(errno));
 		ret = -1;
 	}
+	if (!ret)
+		ret = set_file_attrs(u, o.fd, path, n);
 	if (close(o.fd) && !ret) {
 		tcz_error("%s/%s: %s", u->root, path, strerror(errno));
 		ret = -1;
@@ -124,6 +166,8 @@ static int link_to(struct unpacker *u, const char *prev, int dirfd, const char *
 	char *dir = xasprintf("%.*s", (int)(base > prev ? base - prev - 1 : 0), prev);
 	int fd = *dir ? beneath_open(u->rootfd, dir, O_RDONLY | O_DIRECTORY, 0) : u->rootfd;
 	int ret = fd < 0 ? -1 : linkat(fd, base, dirfd, tmp, 0);
+	if (ret && fd >= 0 && stale_in_way(dirfd, tmp))
+		ret = linkat(fd, base, dirfd, tmp, 0);
 	if (ret)
 		tcz_error("%s/%s: hard link to %s: %s", u->root, path, prev, beneath_strerror(errno));
 	if (fd >= 0 && fd != u->rootfd)
@@ -159,22 +203,23 @@ static int place_leaf(struct unpacker *u, int dirfd, const char *path, const sqf
 {
 	const sqfs_inode_generic_t *in = n->inode;
 	const char *name = (const char *)n->name;
-	char *tmp = tmp_name(name);
+	char *tmp = tmp_name(u, name);
 	int ret = -1;
 	const char *prev = first_link(u, in->base.inode_number);
 
-	unlinkat(dirfd, tmp, 0);
 	if (prev) {
 		if (link_to(u, prev, dirfd, tmp, path))
 			goto out;
 	} else if (S_ISREG(in->base.mode)) {
-		if (write_file(u, dirfd, tmp, path, in) || set_attrs(u, dirfd, tmp, path, n))
+		if (write_file(u, dirfd, tmp, path, n))
 			goto fail;
 	} else if (S_ISLNK(in->base.mode)) {
 		char *target = xmalloc(in->data.slink.target_size + 1);
 		memcpy(target, in->extra, in->data.slink.target_size);
 		target[in->data.slink.target_size] = '\0';
 		int r = symlinkat(target, dirfd, tmp);
+		if (r && stale_in_way(dirfd, tmp))
+			r = symlinkat(target, dirfd, tmp);
 		free(target);
 		if (r) {
 			tcz_error("%s/%s: symlink: %s", u->root, path, strerror(errno));
@@ -188,7 +233,10 @@ static int place_leaf(struct unpacker *u, int dirfd, const char *path, const sqf
 			sqfs_u32 d = in->data.dev.devno;
 			dev = makedev((d & 0xfff00) >> 8, (d & 0xff) | ((d >> 12) & 0xfff00));
 		}
-		if (mknodat(dirfd, tmp, in->base.mode & (S_IFMT | 0777), dev)) {
+		int r = mknodat(dirfd, tmp, in->base.mode & (S_IFMT | 0777), dev);
+		if (r && stale_in_way(dirfd, tmp))
+			r = mknodat(dirfd, tmp, in->base.mode & (S_IFMT | 0777), dev);
+		if (r) {
 			if (errno == EPERM && !u->as_root) {
 				tcz_warn("%s/%s: device or special file skipped (needs root)", u->root, path);
 				ret = 0;
@@ -216,9 +264,11 @@ out:
 	return ret;
 }
 
-static int unpack_dir(struct unpacker *u, int dirfd, const char *dirpath, const sqfs_tree_node_t *dir)
+/* FRESH: the directory was just made, so it holds no temporaries. */
+static int unpack_dir(struct unpacker *u, int dirfd, const char *dirpath, const sqfs_tree_node_t *dir, int fresh)
 {
-	remove_stale_at(dirfd, ".", ".tcz-unpack.", 0, NULL);
+	if (!fresh)
+		remove_stale_at(dirfd, ".", ".tcz-unpack.", 0, NULL);
 	for (const sqfs_tree_node_t *c = dir->children; c; c = c->next) {
 		const char *name = (const char *)c->name;
 		char *path = *dirpath ? xasprintf("%s/%s", dirpath, name) : xstrdup(name);
@@ -238,7 +288,7 @@ static int unpack_dir(struct unpacker *u, int dirfd, const char *dirpath, const 
 				ret = -1;
 			}
 			if (!ret)
-				ret = unpack_dir(u, fd, path, c);
+				ret = unpack_dir(u, fd, path, c, created);
 			if (fd >= 0)
 				close(fd);
 			/* Modes last, so that a read-only directory can be filled. */
@@ -256,8 +306,10 @@ static int unpack_dir(struct unpacker *u, int dirfd, const char *dirpath, const 
 
 int image_unpack(struct image *img, const sqfs_tree_node_t *tree, int rootfd, const char *label)
 {
-	struct unpacker u = { .img = img, .root = label, .as_root = geteuid() == 0, .rootfd = rootfd };
-	int ret = unpack_dir(&u, rootfd, "", tree);
+	struct unpacker u = {
+		.img = img, .root = label, .as_root = geteuid() == 0, .rootfd = rootfd, .pid = (long)getpid(),
+	};
+	int ret = unpack_dir(&u, rootfd, "", tree, 0);
 	for (size_t i = 0; i < u.nlinks; i++)
 		free(u.links[i].path);
 	free(u.links);

@@ -22,7 +22,7 @@ FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefine
 $(O)/fuzz/%_fuzz: $(TOPDIR)/tests/fuzz/%_fuzz.c $(TCZ_LIB_SRCS) $(wildcard $(TOPDIR)/src/*.h) | $(O)/fuzz/.dir $(O)/host/.deps-test
 	@$(if $(Q),echo '  FUZZ-CC $(notdir $@)')
 	$(Q)clang -std=c11 -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -D_FILE_OFFSET_BITS=64 -I$(TOPDIR)/src \
-		$(shell pkg-config --cflags $(TCZ_PKGS) 2>/dev/null) $(FUZZ_FLAGS) -o $@ $< $(TCZ_LIB_SRCS) $(TCZ_LDLIBS)
+		$(shell pkg-config --cflags $(TCZ_PKGS) 2>/dev/null) $(TCZ_SONAMES) $(FUZZ_FLAGS) -o $@ $< $(TCZ_LIB_SRCS) $(TCZ_LDLIBS)
 
 TEST_UNITS := $(patsubst $(TOPDIR)/tests/unit/%.c,$(O)/host/tests/%,$(TEST_UNIT_SRCS))
 TEST_UNITS_ASAN := $(patsubst $(TOPDIR)/tests/unit/%.c,$(O)/host-asan/tests/%,$(TEST_UNIT_SRCS))
@@ -53,7 +53,8 @@ test-e2e: $(TCZ) $(O)/host/.deps-test $(O)/host/.deps-toolchain $(O)/host/.deps-
 test-fresh-root: $(O)/host/.deps-fresh-root
 	$(Q)O=$(O) $(TOPDIR)/tests/fresh-root.sh $(FRESH_ROOT_TIERS)
 
-# Benchmarks against peer tools; each tests/bench/*.sh prints its ratios.
+# Benchmarks against peer tools, one table of ratios and goals
+# (tests/bench/run.sh); not part of `make test`.
 .PHONY: bench
 bench: $(TCZ) $(O)/host/.deps-bench $(O)/host/.deps-test
-	$(Q)for b in $(TOPDIR)/tests/bench/*.sh; do O=$(O) TCZ=$(TCZ) $$b || exit 1; done
+	$(Q)O=$(O) TCZ=$(TCZ) $(TOPDIR)/tests/bench/run.sh

@@ -218,4 +218,67 @@ test_a_killed_extract_leaves_nothing_the_next_run_keeps() {
 	expect_eq "$(cd "$T" && ls -d d.tmp.* other.tmp.* | tr '\n' ' ')" "d.tmp.$$ other.tmp.$pid " "temporaries"
 }
 
+# An .xz of several blocks (xz -T) goes to liblzma's threaded decoder, any
+# other compression to libarchive's filters on the decoding thread; both
+# must give what GNU tar gives, across many decoding slots (128 KiB each).
+test_threaded_xz_and_every_filter_match_gnu_tar() {
+	mkdir -p "$T/src/top/d"
+	head -c 3000000 /dev/urandom > "$T/src/top/big"
+	seq 1 400000 > "$T/src/top/n"
+	local i z
+	for i in $(seq 300); do echo "$i" > "$T/src/top/d/f$i"; done
+	tar -C "$T/src" -cf "$T/a.tar" top
+	xz -T2 --block-size=1MiB -c "$T/a.tar" > "$T/a.tar.xz"
+	xz -l "$T/a.tar.xz" | awk 'NR == 2 { exit !($2 > 2) }' || fail "not an .xz of several blocks"
+	cat "$T/a.tar.xz" "$T/a.tar.xz" > "$T/twice.tar.xz" # concatenated streams read as one, like xz -dc
+	gzip -c "$T/a.tar" | bzip2 -c > "$T/a.tar.gz.bz2"    # two layers of filters
+	for z in a.tar.xz twice.tar.xz a.tar.gz.bz2; do
+		expect_ok "$TCZ" extract "$T/$z" -C "$T/out-$z"
+		diff -r "$T/src/top" "$T/out-$z/top" >&2 || fail "$z differs"
+	done
+	# Not compressed, or not a regular file: read as before, directly.
+	expect_ok "$TCZ" extract "$T/a.tar" -C "$T/out-tar"
+	diff -r "$T/src/top" "$T/out-tar/top" >&2 || fail "a.tar differs"
+	expect_ok sh -c '"$1" extract /dev/stdin -C "$2" < "$3"' - "$TCZ" "$T/out-pipe" "$T/a.tar.xz"
+	diff -r "$T/src/top" "$T/out-pipe/top" >&2 || fail "piped a.tar.xz differs"
+}
+
+# Damage found by the decoding thread stops the extraction with the
+# archive's name and the cause; nothing is kept.
+test_corrupt_and_truncated_compression_fail_with_the_cause() {
+	mkdir -p "$T/src/top"; head -c 2000000 /dev/urandom > "$T/src/top/r"
+	tar -C "$T/src" -cf "$T/a.tar" top
+	xz -T2 --block-size=512KiB -c "$T/a.tar" > "$T/a.tar.xz"
+	cp "$T/a.tar.xz" "$T/bad.tar.xz"
+	printf 'XXXX' | dd of="$T/bad.tar.xz" bs=1 seek=1000000 conv=notrunc 2>/dev/null
+	expect_status 1 "$TCZ" extract "$T/bad.tar.xz" -C "$T/d"
+	expect_grep 'bad.tar.xz: .*xz: compressed data is corrupt' "$T/err"
+	head -c 1500000 "$T/a.tar.xz" > "$T/cut.tar.xz"
+	expect_status 1 "$TCZ" extract "$T/cut.tar.xz" -C "$T/d"
+	expect_grep 'cut.tar.xz: .*xz: compressed data ends early' "$T/err"
+	bzip2 -c "$T/a.tar" | head -c 1500000 > "$T/cut.tar.bz2"
+	expect_status 1 "$TCZ" extract "$T/cut.tar.bz2" -C "$T/d"
+	expect_grep 'cut.tar.bz2: .*(truncated|[Dd]amaged)' "$T/err"
+	expect_eq "$(ls "$T" | grep '^d' || true)" "" "DIR or its temporary left behind"
+}
+
+# The decoder runs at most 1 MiB ahead of the files written: 16 GiB of
+# zeros in 4 MB of .xz (16,384 entries of 1 MiB, each its own stream) stop
+# at the limit at once, not after they are all decoded.
+test_a_compressed_bomb_stops_without_decoding_it_all() {
+	python3 - "$T/bomb.tar.xz" <<'PY'
+import lzma, sys, tarfile
+i = tarfile.TarInfo('top/zeros'); i.size = 1 << 20
+entry = lzma.compress(i.tobuf(format=tarfile.GNU_FORMAT) + bytes(i.size), preset=0)
+with open(sys.argv[1], 'wb') as f:
+    for _ in range(16384): f.write(entry)
+    f.write(lzma.compress(bytes(1024), preset=0))
+PY
+	local start=$SECONDS
+	expect_status 1 "$TCZ" extract --max-size 1M "$T/bomb.tar.xz" -C "$T/d"
+	expect_grep 'bomb.tar.xz: top/zeros: the files would come to more than 1.0M' "$T/err"
+	[ $((SECONDS - start)) -lt 5 ] || fail "took $((SECONDS - start)) s: decoded far beyond the limit"
+	expect_eq "$(ls "$T" | grep '^d' || true)" "" "DIR or its temporary left behind"
+}
+
 run_tests

@@ -330,4 +330,29 @@ test_usage_errors() {
 	expect_grep "'abc' is not a sha256 digest" "$T/err"
 }
 
+# The digests are taken on a thread of their own, reading DEST.part back
+# as it grows, a megabyte at a time: a file of several megabytes, whole,
+# resumed from a right start, and resumed from a wrong one (which fails to
+# verify and is fetched again whole).
+test_large_file_hashed_while_it_arrives_and_resumed() {
+	setup
+	head -c 6000000 /dev/urandom > "$T/www/big.tar.gz"
+	local sha; sha=$(sha256sum < "$T/www/big.tar.gz" | cut -d' ' -f1)
+	expect_ok "$TCZ" fetch -q -o "$T/dl/big.tar.gz" --sha256 "$sha" "$BAD_URL/good/big.tar.gz"
+	cmp "$T/www/big.tar.gz" "$T/dl/big.tar.gz" || fail "content differs"
+	rm "$T/dl/big.tar.gz"
+	head -c 2500000 "$T/www/big.tar.gz" > "$T/dl/big.tar.gz.part"
+	expect_ok "$TCZ" fetch -q -o "$T/dl/big.tar.gz" --sha256 "$sha" "$BAD_URL/good/big.tar.gz"
+	expect_grep '^GET /good/big.tar.gz bytes=2500000- ' "$BAD_LOG"
+	cmp "$T/www/big.tar.gz" "$T/dl/big.tar.gz" || fail "resumed content differs"
+	rm "$T/dl/big.tar.gz"
+	head -c 2500000 /dev/urandom > "$T/dl/big.tar.gz.part"
+	: > "$BAD_LOG"
+	expect_ok "$TCZ" fetch -o "$T/dl/big.tar.gz" --sha256 "$sha" "$BAD_URL/good/big.tar.gz"
+	expect_grep 'sha256 mismatch' "$T/err"
+	expect_eq "$(grep -c '^GET /good/big.tar.gz' "$BAD_LOG")" 2 "requests (resumed, then whole)"
+	cmp "$T/www/big.tar.gz" "$T/dl/big.tar.gz" || fail "content differs after the retry"
+	expect_no_file "$T/dl/big.tar.gz.part"
+}
+
 run_tests

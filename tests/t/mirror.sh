@@ -139,6 +139,29 @@ test_build_refuses_an_extension_whose_md5_lies() {
 	expect_no_file "$T/m/3.x/tcz"
 }
 
+# The added extensions are hashed on every core: among many, the one whose
+# md5 lies, and one that cannot be read, are each named, and nothing is
+# published. Companions are linked when they are there (through a symlink,
+# the file it names), skipped when not (a symlink to nothing included).
+test_build_hashes_many_at_once_and_names_each_bad_one() {
+	local i
+	for i in $(seq 40); do make_ext "e$i"; done
+	printf '00000000000000000000000000000000  e17.tcz\n' > "$T/exts/e17.tcz.md5.txt"
+	expect_status 1 "$TCZ" mirror build "$T/m" "$T"/exts/*.tcz "$T/exts/gone.tcz"
+	expect_grep 'gone.tcz: No such file' "$T/err"
+	expect_no_file "$T/m/3.x/tcz"
+	expect_status 1 "$TCZ" mirror build "$T/m" "$T"/exts/*.tcz
+	expect_grep 'e17.tcz: md5 [0-9a-f]{32} does not match its .md5.txt \(0{32}\)' "$T/err"
+	expect_no_file "$T/m/3.x/tcz"
+	(cd "$T/exts" && md5sum e17.tcz > e17.tcz.md5.txt)
+	mv "$T/exts/e3.tcz.md5.txt" "$T/md5.e3"; ln -s "$T/md5.e3" "$T/exts/e3.tcz.md5.txt"
+	ln -s "$T/nowhere" "$T/exts/e4.tcz.info"
+	expect_ok "$TCZ" mirror build "$T/m" "$T"/exts/*.tcz
+	[ -f "$T/m/3.x/tcz/e3.tcz.md5.txt" ] && [ ! -L "$T/m/3.x/tcz/e3.tcz.md5.txt" ] || fail "e3's md5.txt not linked as a file"
+	expect_no_file "$T/m/3.x/tcz/e4.tcz.info"
+	expect_eq "$(ls "$T/m/3.x/tcz" | grep -c '\.tcz$')" 40 "extensions"
+}
+
 test_sync_fetches_exactly_the_closure() {
 	upstream
 	expect_ok "$TCZ" mirror sync --from "$UP" --to "$T/mir" top
