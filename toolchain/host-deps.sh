@@ -5,7 +5,7 @@
 #
 # Tiers: tools (build the tcz tool), test (peer tools the tests use as oracles),
 #        packages (build recipes), graph (make graph),
-#        toolchain (build binutils and gcc), kernel, bench.
+#        toolchain (build binutils and gcc), kernel, bench, image (make image).
 set -eu
 
 pkgs_tools="build-essential pkg-config libsquashfs-dev libdeflate-dev libarchive-dev libcurl4-openssl-dev
@@ -18,6 +18,10 @@ pkgs_toolchain="flex bison texinfo libgmp-dev libmpfr-dev libmpc-dev gawk file r
 pkgs_kernel="bc libelf-dev libssl-dev flex bison cpio qemu-system-x86 linux-source-6.1"
 pkgs_bench="hyperfine squashfs-tools squashfs-tools-ng libarchive-tools curl"
 pkgs_graph="graphviz"
+# make image: the root tree under fakeroot, TCL3's microcore.gz unpacked by
+# bsdtar, ext2 by mke2fs -d and debugfs, the MBR by sfdisk, grub's i386-pc
+# boot images (grub-pc-bin: x86 hosts only).
+pkgs_image="fakeroot libarchive-tools e2fsprogs fdisk grub-pc-bin"
 # Package builds: zsync for .tcz.zsync, perl for openssl, qemu-user to run
 # the cross-built feature tests of configure scripts that insist on running.
 pkgs_packages="zsync perl qemu-user graphviz make patch"
