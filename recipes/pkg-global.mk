@@ -20,18 +20,37 @@ graph:
 # Everything downloaded, for an offline build later.
 source: $(foreach p,$(PKGS),$(p)-source)
 
-# Licenses and sources of every package: what a redistributor must ship.
+# What the global targets' scripts know of each package: one line each,
+# tab-separated: name, version, license, license files, sources (local
+# paths), homepage, CPE vendor, CPE product, CVEs to ignore, source
+# directory, patches (paths, in the order they apply).
+PKG_META := $(O)/packages.tsv
+pkg-tab := $(shell printf '\t')
+pkg-meta-line = $(subst $(space),$(pkg-tab),$(strip $(1) $(call pkg-meta-field,$($(2)_VERSION)) \
+	$(call pkg-meta-field,$($(2)_LICENSE)) $(call pkg-meta-field,$($(2)_LICENSE_FILES)) \
+	$(call pkg-meta-field,$($(2)_TARBALL)) $(call pkg-meta-field,$($(2)_HOMEPAGE)) \
+	$(call pkg-meta-field,$(or $($(2)_CPE_ID_VENDOR),$(1))) $(call pkg-meta-field,$(or $($(2)_CPE_ID_PRODUCT),$(1))) \
+	$(call pkg-meta-field,$($(2)_IGNORE_CVES)) $(call pkg-meta-field,$($(2)_SRCDIR)) $(call pkg-meta-field,$($(2)_PATCHES))))
+# A field's words are joined by an ASCII unit separator (the scripts split
+# on it), so that spaces inside a field survive the join on tabs above.
+pkg-meta-field = $(or $(subst $(space),$(pkg-us),$(strip $(1))),-)
+pkg-us := $(shell printf '\037')
+space := $(subst ,, )
+define pkg-meta-write
+@mkdir -p $(O)
+$(file >$(PKG_META).tmp,$(subst $(newline)$(space),$(newline),$(foreach p,$(sort $(PKGS)),$(call pkg-meta-line,$(p),$(call pkg-upper,$(p)))$(newline))))
+@mv $(PKG_META).tmp $(PKG_META)
+endef
+
+# Licenses and sources of every package, what a redistributor must ship:
+# LEGAL_DIR/sources/PKG-VERSION/ (the sources, the patches applied and their
+# series), licenses/PKG-VERSION/ (the files <PKG>_LICENSE_FILES names, from
+# the extracted source), manifest.csv, and sbom.cdx.json, a CycloneDX SBOM
+# of the extensions built in $(TCZ_OUT_DIR) with every file's sha256.
 LEGAL_DIR := $(O)/legal-info
-legal-info: source
-	@rm -rf $(LEGAL_DIR).tmp && mkdir -p $(LEGAL_DIR).tmp/sources
-	@printf 'package,version,license,source,sha256\n' > $(LEGAL_DIR).tmp/manifest.csv
-	@$(foreach p,$(sort $(PKGS)),\
-		cp $($(call pkg-upper,$(p))_TARBALL) $(LEGAL_DIR).tmp/sources/ && \
-		printf '%s,%s,"%s",%s,%s\n' '$(p)' '$($(call pkg-upper,$(p))_VERSION)' \
-			'$($(call pkg-upper,$(p))_LICENSE)' '$(notdir $($(call pkg-upper,$(p))_TARBALL))' \
-			"$$(sha256sum < $($(call pkg-upper,$(p))_TARBALL) | cut -d' ' -f1)" >> $(LEGAL_DIR).tmp/manifest.csv &&) true
-	@rm -rf $(LEGAL_DIR) && mv $(LEGAL_DIR).tmp $(LEGAL_DIR)
-	@echo "$(LEGAL_DIR)/manifest.csv and $(LEGAL_DIR)/sources/"
+legal-info: source $(foreach p,$(PKGS),$(if $($(call pkg-upper,$(p))_LICENSE_FILES),$(p)-extract)) | $(TCZ)
+	$(pkg-meta-write)
+	@python3 $(TOPDIR)/recipes/scripts/legal-info.py $(PKG_META) $(LEGAL_DIR) $(TCZ) $(TCZ_OUT_DIR)
 
 # The recipes' style and consistency rules (recipes/scripts/check-recipes.py);
 # make's own checks (unknown variables, dependencies) ran while parsing.
@@ -47,11 +66,9 @@ CVE_FEED ?=
 CVE_DIR := $(O)/cve
 cve-check:
 	@$(if $(CVE_FEED),,echo "tcbuild: cve-check needs CVE_FEED=FILE|URL (an NVD CVE API 2.0 JSON feed)" >&2; exit 2)
+	$(pkg-meta-write)
 	@mkdir -p $(CVE_DIR)
-	@{ $(foreach p,$(sort $(PKGS)),printf '%s\t%s\t%s\t%s\t%s\n' '$(p)' '$($(call pkg-upper,$(p))_VERSION)' \
-		'$(or $($(call pkg-upper,$(p))_CPE_ID_VENDOR),$(p))' '$(or $($(call pkg-upper,$(p))_CPE_ID_PRODUCT),$(p))' \
-		'$(strip $($(call pkg-upper,$(p))_IGNORE_CVES))';) } > $(CVE_DIR)/packages.tsv
-	@python3 $(TOPDIR)/recipes/scripts/cve-check.py $(CVE_DIR)/packages.tsv '$(CVE_FEED)' $(CVE_DIR)/report.json
+	@python3 $(TOPDIR)/recipes/scripts/cve-check.py $(PKG_META) '$(CVE_FEED)' $(CVE_DIR)/report.json
 
 packages-help:
 	@echo 'Packages ($(words $(PKGS)) recipes; make list shows versions):'

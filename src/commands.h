@@ -22,5 +22,6 @@ int cmd_fetch(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_elf(int argc, char **argv);
 int cmd_cpio(int argc, char **argv);
+int cmd_ldconfig(int argc, char **argv);
 
 #endif

@@ -156,6 +156,32 @@ static int list_tag(const char *path, struct path_list *out, GElf_Sxword tag)
 int elf_needed(const char *path, struct path_list *out) { return list_tag(path, out, DT_NEEDED); }
 int elf_soname(const char *path, struct path_list *out) { return list_tag(path, out, DT_SONAME); }
 
+int elf_i386_library(int fd, char **soname)
+{
+	*soname = NULL;
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		tcz_error("libelf: %s", elf_errmsg(-1));
+		return -1;
+	}
+	struct elf_file f;
+	memset(&f, 0, sizeof(f));
+	f.fd = fd;
+	f.e = elf_begin(fd, ELF_C_READ, NULL);
+	int yes = f.e && elf_kind(f.e) == ELF_K_ELF && gelf_getehdr(f.e, &f.eh) &&
+		  f.eh.e_ident[EI_CLASS] == ELFCLASS32 && f.eh.e_machine == EM_386 && f.eh.e_type == ET_DYN;
+	if (yes) {
+		struct path_list names = { 0 };
+		struct collect c = { &names, DT_SONAME };
+		dynamic_strings(&f, collect_tag, &c);
+		if (names.n)
+			*soname = xstrdup(names.v[0]);
+		path_list_free(&names);
+	}
+	if (f.e)
+		elf_end(f.e);
+	return yes;
+}
+
 struct rpath_ctx { const char *label, *build_dir; unsigned *problems; };
 static void check_rpath(void *ctx, GElf_Sxword tag, const char *s)
 {

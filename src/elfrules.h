@@ -25,5 +25,10 @@ int elf_check(const char *path, const char *label, const struct elf_rules *rules
 /* DT_NEEDED entries, or the DT_SONAME (none: empty list). -1 on error. */
 int elf_needed(const char *path, struct path_list *out);
 int elf_soname(const char *path, struct path_list *out);
+/* Whether the open file is a shared library for TCL3 (ELF32, i386, ET_DYN):
+ * 1, with its DT_SONAME (NULL: none; caller frees), or 0 - quietly, as a
+ * loader's cache looks at whatever a lib directory holds. -1 if libelf
+ * itself fails. */
+int elf_i386_library(int fd, char **soname);
 
 #endif

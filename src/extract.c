@@ -7,11 +7,18 @@
  * through symlinks are refused (libarchive's SECURE_* flags), hard link
  * targets are checked the same way here, since they are paths too. The
  * archive lands in DIR.tmp.PID beside DIR and is renamed to DIR only when
- * every entry is in, so DIR is whole or absent.
+ * every entry is in, so DIR is whole or absent; what a killed extract of
+ * the same DIR left is removed first.
+ *
+ * Output is bounded (--max-size): a few KB of gzip can inflate to any
+ * size. Sources never need device nodes or setuid/setgid bits, and an
+ * untrusted tarball extracted as root would create them: both are dropped
+ * unless --keep-special is given, and a warning says how many.
  */
 #include "commands.h"
 #include "util.h"
 
+#include <limits.h>
 #include <archive.h>
 #include <archive_entry.h>
 
@@ -55,8 +62,75 @@ static int safe_relative(const char *p)
 	return 1;
 }
 
-static int extract_all(const char *archive_path, struct archive *in, struct archive *out, long strip)
+struct extraction {
+	const char *archive;
+	long strip;
+	long long max;          /* bytes of files, holes included */
+	long long written;      /* by the entries done */
+	int keep_special;
+	unsigned long devices, setids; /* dropped */
+};
+
+static int too_big(const struct extraction *x, const char *name, long long more)
 {
+	if (more <= x->max - x->written)
+		return 0;
+	char limit[16];
+	human_size((unsigned long long)x->max, limit);
+	tcz_error("%s: %s: the files would come to more than %s (--max-size or TCZ_MAX_SIZE): "
+		  "stopped, nothing kept", x->archive, name, limit);
+	return 1;
+}
+
+/* Device nodes are not extracted, setuid/setgid bits are cleared; 1 if
+ * the entry is to be skipped. */
+static int drop_special(struct extraction *x, struct archive_entry *e)
+{
+	if (x->keep_special)
+		return 0;
+	unsigned type = archive_entry_filetype(e);
+	if (type == AE_IFCHR || type == AE_IFBLK) {
+		x->devices++;
+		return 1;
+	}
+	mode_t perm = archive_entry_perm(e);
+	if (perm & (S_ISUID | S_ISGID)) {
+		archive_entry_set_perm(e, perm & ~(mode_t)(S_ISUID | S_ISGID));
+		x->setids++;
+	}
+	return 0;
+}
+
+/* The entry's data; its apparent size (holes count) within the limit. */
+static int copy_data(struct extraction *x, struct archive *in, struct archive *out, const char *name)
+{
+	const void *buf;
+	size_t size;
+	la_int64_t off;
+	long long end = 0;
+	int r;
+	while ((r = archive_read_data_block(in, &buf, &size, &off)) == ARCHIVE_OK) {
+		if (off < 0 || (unsigned long long)off + size > LLONG_MAX || too_big(x, name, off + (long long)size))
+			return -1;
+		if (archive_write_data_block(out, buf, size, off) < ARCHIVE_OK) {
+			tcz_error("%s: %s: %s", x->archive, name, archive_error_string(out));
+			return -1;
+		}
+		if (off + (long long)size > end)
+			end = off + (long long)size;
+	}
+	if (r != ARCHIVE_EOF) {
+		tcz_error("%s: %s: %s", x->archive, name, archive_error_string(in));
+		return -1;
+	}
+	x->written += end;
+	return 0;
+}
+
+static int extract_all(struct extraction *x, struct archive *in, struct archive *out)
+{
+	const char *archive_path = x->archive;
+	long strip = x->strip;
 	struct archive_entry *e;
 	int r;
 	unsigned long count = 0;
@@ -87,6 +161,15 @@ static int extract_all(const char *archive_path, struct archive *in, struct arch
 			archive_entry_copy_hardlink(e, h);
 			free(h);
 		}
+		if (drop_special(x, e)) {
+			free(path);
+			continue;
+		}
+		/* What the header declares is refused before a byte is read. */
+		if (too_big(x, name, archive_entry_size(e))) {
+			free(path);
+			return -1;
+		}
 		r = archive_write_header(out, e);
 		/* A warning (say, a hard link to itself, which GNU tar also
 		 * skips) is reported; refusals and failures stop everything. */
@@ -97,21 +180,10 @@ static int extract_all(const char *archive_path, struct archive *in, struct arch
 			free(path);
 			return -1;
 		}
-		if (archive_entry_size(e) > 0) {
-			const void *buf;
-			size_t size;
-			la_int64_t off;
-			while ((r = archive_read_data_block(in, &buf, &size, &off)) == ARCHIVE_OK)
-				if (archive_write_data_block(out, buf, size, off) < ARCHIVE_OK) {
-					tcz_error("%s: %s: %s", archive_path, name, archive_error_string(out));
-					free(path);
-					return -1;
-				}
-			if (r != ARCHIVE_EOF) {
-				tcz_error("%s: %s: %s", archive_path, name, archive_error_string(in));
-				free(path);
-				return -1;
-			}
+		/* A zip written as a stream gives sizes only after the data. */
+		if ((!archive_entry_size_is_set(e) || archive_entry_size(e) > 0) && copy_data(x, in, out, name)) {
+			free(path);
+			return -1;
 		}
 		if (archive_write_finish_entry(out) < ARCHIVE_WARN) {
 			tcz_error("%s: %s: %s", archive_path, name, archive_error_string(out));
@@ -137,14 +209,44 @@ static void usage(FILE *out)
 	fputs("Usage: tcz extract ARCHIVE -C DIR [OPTION]...\n"
 	      "Extract ARCHIVE (tar with gzip/bzip2/xz/zstd/lzip, zip, cpio newc/odc,\n"
 	      "gzipped cpio such as Tiny Core's core.gz) into DIR, which must not exist.\n"
-	      "It is built as DIR.tmp.PID beside DIR and renamed when complete. Absolute\n"
-	      "paths, '..' components, hard links leading outside and writes through\n"
-	      "symlinks are refused.\n\n"
+	      "It is built as DIR.tmp.PID beside DIR and renamed when complete; what a\n"
+	      "killed extract into DIR left is removed first. Absolute paths, '..'\n"
+	      "components, hard links leading outside and writes through symlinks are\n"
+	      "refused. Device nodes are dropped and setuid/setgid bits cleared (sources\n"
+	      "need neither), with a warning that counts them.\n\n"
 	      "Options:\n"
 	      "  -C, --directory DIR       where to extract (required)\n"
 	      "      --strip-components N  drop the first N path components\n"
 	      "      --same-owner          restore owners (default: the caller owns all)\n"
+	      "      --keep-special        keep device nodes and setuid/setgid bits\n"
+	      "      --max-size SIZE       stop, keeping nothing, when the files would come to\n"
+	      "                            more than SIZE bytes (K, M, G; holes count; 0: no\n"
+	      "                            limit; default $TCZ_MAX_SIZE, else " TCZ_DEFAULT_MAX_SIZE ")\n"
 	      "  -h, --help                this help\n", out);
+}
+
+/* DIR without trailing slashes; "" for a DIR that is only slashes. */
+static char *trim_slashes(const char *dir)
+{
+	size_t l = strlen(dir);
+	while (l > 0 && dir[l - 1] == '/')
+		l--;
+	return xasprintf("%.*s", (int)l, dir);
+}
+
+/* DIR.tmp.PID of extracts into DIR that were killed. */
+static void remove_stale(const char *dir)
+{
+	const char *base = path_base(dir);
+	char *parent = base > dir ? xasprintf("%.*s", (int)(base - dir), dir) : xstrdup(".");
+	char *prefix = xasprintf("%s.tmp.", base);
+	int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		remove_stale_at(fd, prefix, NULL, 1);
+		close(fd);
+	}
+	free(prefix);
+	free(parent);
 }
 
 int cmd_extract(int argc, char **argv)
@@ -153,21 +255,25 @@ int cmd_extract(int argc, char **argv)
 		{ "directory", required_argument, NULL, 'C' },
 		{ "strip-components", required_argument, NULL, 'S' },
 		{ "same-owner", no_argument, NULL, 'O' },
+		{ "keep-special", no_argument, NULL, 'K' },
+		{ "max-size", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL;
-	long strip = 0;
+	const char *dir_arg = NULL, *max_arg = NULL;
+	struct extraction x = { 0 };
 	int same_owner = 0, c;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "C:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'C': dir = optarg; break;
+		case 'C': dir_arg = optarg; break;
 		case 'O': same_owner = 1; break;
+		case 'K': x.keep_special = 1; break;
+		case 'M': max_arg = optarg; break;
 		case 'S': {
 			char *end;
-			strip = strtol(optarg, &end, 10);
-			if (*end || strip < 0 || strip > 64)
+			x.strip = strtol(optarg, &end, 10);
+			if (*end || x.strip < 0 || x.strip > 64)
 				return tcz_usage_error("extract", "--strip-components '%s': want 0 to 64", optarg);
 			break;
 		}
@@ -175,22 +281,28 @@ int cmd_extract(int argc, char **argv)
 		default: return tcz_usage_error("extract", "unknown option");
 		}
 	}
-	if (!dir)
+	int st = size_limit("extract", max_arg, &x.max);
+	if (st)
+		return st;
+	if (!dir_arg)
 		return tcz_usage_error("extract", "-C DIR is required");
 	if (optind != argc - 1)
 		return tcz_usage_error("extract", "want exactly one archive");
-	const char *archive_path = argv[optind];
-	struct stat st;
-	if (lstat(dir, &st) == 0) {
-		tcz_error("%s: already exists; extract into a new directory", dir);
+	x.archive = argv[optind];
+	char *dir = trim_slashes(dir_arg);
+	struct stat sb;
+	if (!*dir || lstat(dir, &sb) == 0) {
+		tcz_error("%s: already exists; extract into a new directory", dir_arg);
+		free(dir);
 		return TCZ_EXIT_FAIL;
 	}
+	remove_stale(dir);
 
 	char *tmp = xasprintf("%s.tmp.%ld", dir, (long)getpid());
 	int status = TCZ_EXIT_FAIL, cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct archive *in = archive_read_new(), *out = archive_write_disk_new();
 	if (cwd < 0 || !in || !out) {
-		tcz_error("%s: cannot start: %s", archive_path, strerror(errno));
+		tcz_error("%s: cannot start: %s", x.archive, strerror(errno));
 		goto out;
 	}
 	archive_read_support_filter_all(in);
@@ -201,8 +313,8 @@ int cmd_extract(int argc, char **argv)
 		flags |= ARCHIVE_EXTRACT_OWNER;
 	archive_write_disk_set_options(out, flags);
 	archive_write_disk_set_standard_lookup(out);
-	if (archive_read_open_filename(in, archive_path, 1 << 16) != ARCHIVE_OK) {
-		tcz_error("%s: %s", archive_path, archive_error_string(in));
+	if (archive_read_open_filename(in, x.archive, 1 << 16) != ARCHIVE_OK) {
+		tcz_error("%s: %s", x.archive, archive_error_string(in));
 		goto out;
 	}
 	if (mkdir(tmp, 0755)) {
@@ -214,9 +326,9 @@ int cmd_extract(int argc, char **argv)
 		tcz_error("%s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	int ret = extract_all(archive_path, in, out, strip);
+	int ret = extract_all(&x, in, out);
 	if (archive_write_close(out) != ARCHIVE_OK && !ret) {
-		tcz_error("%s: finishing: %s", archive_path, archive_error_string(out));
+		tcz_error("%s: finishing: %s", x.archive, archive_error_string(out));
 		ret = -1;
 	}
 	if (fchdir(cwd)) {
@@ -229,6 +341,10 @@ int cmd_extract(int argc, char **argv)
 	}
 	if (!ret)
 		status = TCZ_EXIT_OK;
+	if (!ret && (x.devices || x.setids))
+		tcz_warn("%s: dropped %lu device node%s and cleared setuid/setgid bits on %lu entr%s "
+			 "(sources need neither; --keep-special keeps them)",
+			 x.archive, x.devices, x.devices == 1 ? "" : "s", x.setids, x.setids == 1 ? "y" : "ies");
 out:
 	if (status != TCZ_EXIT_OK)
 		remove_tree(tmp);
@@ -239,5 +355,6 @@ out:
 	if (cwd >= 0)
 		close(cwd);
 	free(tmp);
+	free(dir);
 	return status;
 }

@@ -25,7 +25,6 @@ struct image {
 	sqfs_compressor_config_t cfg;
 	sqfs_compressor_t *cmp;
 	sqfs_id_table_t *ids;
-	sqfs_dir_reader_t *dirs;
 	sqfs_data_reader_t *data;
 	unsigned long long file_size;
 };
@@ -34,7 +33,17 @@ struct image {
 int image_open(struct image *img, const char *path);
 void image_close(struct image *img);
 
-/* The whole tree, every name checked: no "", ".", ".." or '/' in a name.
+/* Bounds on the tree a reader builds from an image, far above any real
+ * extension (TCL3's largest hold tens of thousands of entries): entries;
+ * their names plus their inodes' block lists and link targets, in bytes;
+ * directory levels (unpack holds one descriptor per level). */
+#define TCZ_TREE_MAX_ENTRIES 1000000u
+#define TCZ_TREE_MAX_BYTES (64u << 20)
+#define TCZ_TREE_MAX_DEPTH 256u
+
+/* The whole tree, every name checked: no "", ".", ".." or '/' in a name,
+ * no name twice in one directory, no directory reached twice (a shared
+ * subdirectory would expand without bound), within the bounds above.
  * Free with sqfs_dir_tree_destroy. */
 int image_tree(struct image *img, sqfs_tree_node_t **root);
 
@@ -47,11 +56,26 @@ int image_load(struct image *img, const char *path, sqfs_tree_node_t **root);
 int image_command(int argc, char **argv, const char *cmd, void (*usage)(FILE *),
 		  int (*each)(struct image *img, sqfs_tree_node_t *root, const char *path));
 
+/* Every byte of a regular file, in order, to sink(ctx, data, len); data
+ * NULL means a hole of len zero bytes (a sparse block, never stored).
+ * Each block is checked to inflate to exactly its share of the file, so
+ * a damaged block that still inflates is caught too. -1 with a message
+ * naming the image and PATH, or what sink returned if it failed. */
+int image_read_file(struct image *img, const sqfs_inode_generic_t *in, const char *path,
+		    int (*sink)(void *ctx, const void *data, size_t len), void *ctx);
+
+/* The apparent size of the regular files in a tree (holes count, each
+ * hard-linked file once): what unpacking it would write. */
+unsigned long long image_tree_bytes(const sqfs_tree_node_t *root);
+
 /* "usr/local/bin/x" for a node (not the root); caller frees. */
 char *image_node_path(const sqfs_tree_node_t *n);
 
-/* Unpack the whole image over ROOT, an existing directory (unpack.c). */
-int image_unpack(struct image *img, const char *root);
+/* Unpack the image's tree over the directory rootfd (LABEL in messages),
+ * never writing outside it (unpack.c). */
+int image_unpack(struct image *img, const sqfs_tree_node_t *tree, int rootfd, const char *label);
+/* -1 with a message naming WHAT when BYTES exceeds MAX (unpack.c). */
+int image_size_check(const char *what, unsigned long long bytes, long long max);
 
 /* A readable message for a libsquashfs error code. */
 const char *image_strerror(int err);

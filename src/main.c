@@ -1,5 +1,6 @@
 /* tcz: the one binary of tcbuild. Dispatches to a subcommand. */
 #include "commands.h"
+#include "image.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -19,6 +20,7 @@ const struct command tcz_commands[] = {
 	{ "elf", cmd_elf, "check ELF files against TCL3's rules (i486, glibc, interpreter)" },
 	{ "extract", cmd_extract, "extract a tar/zip/cpio archive into a new directory, safely" },
 	{ "cpio", cmd_cpio, "write a directory as a reproducible cpio newc archive (initramfs)" },
+	{ "ldconfig", cmd_ldconfig, "write ROOT/etc/ld.so.cache for TCL3's glibc 2.11" },
 	{ NULL, NULL, NULL },
 };
 
@@ -35,6 +37,12 @@ static void usage(FILE *out)
 	      "  1  the operation failed (I/O error, bad or hostile input, network)\n"
 	      "  2  wrong command line\n"
 	      "  3  a check or verification found a problem\n", out);
+	fprintf(out, "\nLimits on input from anywhere:\n"
+		"  extract, unpack and install write at most --max-size bytes of files\n"
+		"  (default $TCZ_MAX_SIZE, else %s; 0: no limit); an image is read only\n"
+		"  with at most %u entries, %u MiB of names, block lists and link\n"
+		"  targets, and %u directory levels.\n",
+		TCZ_DEFAULT_MAX_SIZE, TCZ_TREE_MAX_ENTRIES, TCZ_TREE_MAX_BYTES >> 20, TCZ_TREE_MAX_DEPTH);
 }
 
 int main(int argc, char **argv)

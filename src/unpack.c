@@ -10,7 +10,12 @@
  * extension - but the unpacker never walks through one, so no entry can
  * land outside ROOT. An existing symlink in ROOT where the image has a
  * directory is refused for the same reason.
+ *
+ * Sparse blocks become holes, as unsquashfs leaves them: a few hundred
+ * bytes of image may describe gigabytes of zeros. The temporaries carry
+ * the PID, and each directory visited loses those of dead processes.
  */
+#include "beneath.h"
 #include "commands.h"
 #include "image.h"
 #include "util.h"
@@ -28,7 +33,7 @@
 
 struct unpacker {
 	struct image *img;
-	const char *root;
+	const char *root; /* for messages */
 	int as_root;
 	/* Hard links: inode number -> path (relative to ROOT) of the first. */
 	struct { sqfs_u32 ino; char *path; } *links;
@@ -59,42 +64,72 @@ static char *tmp_name(const char *name)
 	return xasprintf(".%.200s.tcz-unpack.%ld", name, (long)getpid());
 }
 
+struct file_out {
+	int fd;
+	int err; /* errno of a failed write */
+};
+
+/* A hole is skipped over; ftruncate at the end gives a trailing one its size. */
+static int sink_fd(void *ctx, const void *data, size_t len)
+{
+	struct file_out *o = ctx;
+	if (!data) {
+		if (lseek(o->fd, (off_t)len, SEEK_CUR) < 0)
+			o->err = errno;
+		return o->err ? -1 : 0;
+	}
+	for (const char *p = data; len;) {
+		ssize_t w = write(o->fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			o->err = errno;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
 static int write_file(struct unpacker *u, int dirfd, const char *tmp, const char *path,
 		      const sqfs_inode_generic_t *in)
 {
-	static unsigned char buf[1 << 16];
 	sqfs_u64 size = 0;
 	sqfs_inode_get_file_size(in, &size);
-	int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
+	struct file_out o = { openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600), 0 };
+	if (o.fd < 0) {
 		tcz_error("%s/%s: %s", u->root, path, strerror(errno));
 		return -1;
 	}
-	for (sqfs_u64 off = 0; off < size;) {
-		sqfs_u32 want = size - off > sizeof(buf) ? sizeof(buf) : (sqfs_u32)(size - off);
-		sqfs_s32 got = sqfs_data_reader_read(u->img->data, in, off, buf, want);
-		if (got <= 0) {
-			tcz_error("%s: reading %s: %s", u->img->path, path,
-				  got < 0 ? image_strerror(got) : "data ends early");
-			close(fd);
-			return -1;
-		}
-		for (sqfs_s32 done = 0; done < got;) {
-			ssize_t w = write(fd, buf + done, (size_t)(got - done));
-			if (w < 0) {
-				tcz_error("%s/%s: %s", u->root, path, strerror(errno));
-				close(fd);
-				return -1;
-			}
-			done += (sqfs_s32)w;
-		}
-		off += (sqfs_u64)got;
-	}
-	if (close(fd)) {
+	int ret = image_read_file(u->img, in, path, sink_fd, &o);
+	if (ret && o.err)
+		tcz_error("%s/%s: %s", u->root, path, strerror(o.err));
+	if (!ret && ftruncate(o.fd, (off_t)size)) {
 		tcz_error("%s/%s: %s", u->root, path, strerror(errno));
-		return -1;
+		ret = -1;
 	}
-	return 0;
+	if (close(o.fd) && !ret) {
+		tcz_error("%s/%s: %s", u->root, path, strerror(errno));
+		ret = -1;
+	}
+	return ret;
+}
+
+/* A hard link to PREV (relative to ROOT), whose directory is found
+ * beneath ROOT like everything else. */
+static int link_to(struct unpacker *u, const char *prev, int dirfd, const char *tmp, const char *path)
+{
+	const char *base = path_base(prev);
+	char *dir = xasprintf("%.*s", (int)(base > prev ? base - prev - 1 : 0), prev);
+	int fd = *dir ? beneath_open(u->rootfd, dir, O_RDONLY | O_DIRECTORY, 0) : u->rootfd;
+	int ret = fd < 0 ? -1 : linkat(fd, base, dirfd, tmp, 0);
+	if (ret)
+		tcz_error("%s/%s: hard link to %s: %s", u->root, path, prev, beneath_strerror(errno));
+	if (fd >= 0 && fd != u->rootfd)
+		close(fd);
+	free(dir);
+	return ret;
 }
 
 /* Owner, mode and time of a just-created entry (by its temporary name). */
@@ -130,10 +165,8 @@ static int place_leaf(struct unpacker *u, int dirfd, const char *path, const sqf
 
 	unlinkat(dirfd, tmp, 0);
 	if (prev) {
-		if (linkat(u->rootfd, prev, dirfd, tmp, 0)) {
-			tcz_error("%s/%s: hard link to %s: %s", u->root, path, prev, strerror(errno));
+		if (link_to(u, prev, dirfd, tmp, path))
 			goto out;
-		}
 	} else if (S_ISREG(in->base.mode)) {
 		if (write_file(u, dirfd, tmp, path, in) || set_attrs(u, dirfd, tmp, path, n))
 			goto fail;
@@ -185,6 +218,7 @@ out:
 
 static int unpack_dir(struct unpacker *u, int dirfd, const char *dirpath, const sqfs_tree_node_t *dir)
 {
+	remove_stale_at(dirfd, ".", ".tcz-unpack.", 0);
 	for (const sqfs_tree_node_t *c = dir->children; c; c = c->next) {
 		const char *name = (const char *)c->name;
 		char *path = *dirpath ? xasprintf("%s/%s", dirpath, name) : xstrdup(name);
@@ -220,68 +254,110 @@ static int unpack_dir(struct unpacker *u, int dirfd, const char *dirpath, const 
 	return 0;
 }
 
-int image_unpack(struct image *img, const char *root)
+int image_unpack(struct image *img, const sqfs_tree_node_t *tree, int rootfd, const char *label)
 {
-	sqfs_tree_node_t *tree;
-	if (image_tree(img, &tree))
-		return -1;
-	struct unpacker u = { .img = img, .root = root, .as_root = geteuid() == 0 };
-	u.rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int ret = -1;
-	if (u.rootfd < 0)
-		tcz_error("%s: %s", root, strerror(errno));
-	else
-		ret = unpack_dir(&u, u.rootfd, "", tree);
-	if (u.rootfd >= 0)
-		close(u.rootfd);
+	struct unpacker u = { .img = img, .root = label, .as_root = geteuid() == 0, .rootfd = rootfd };
+	int ret = unpack_dir(&u, rootfd, "", tree);
 	for (size_t i = 0; i < u.nlinks; i++)
 		free(u.links[i].path);
 	free(u.links);
-	sqfs_dir_tree_destroy(tree);
 	return ret;
+}
+
+int image_size_check(const char *what, unsigned long long bytes, long long max)
+{
+	if (bytes <= (unsigned long long)max)
+		return 0;
+	char have[16], limit[16];
+	human_size(bytes, have);
+	human_size((unsigned long long)max, limit);
+	tcz_error("%s: its files come to %s (%llu bytes), more than the limit of %s "
+		  "(--max-size or TCZ_MAX_SIZE): nothing was written", what, have, bytes, limit);
+	return -1;
 }
 
 static void usage(FILE *out)
 {
-	fputs("Usage: tcz unpack NAME.tcz... -C ROOT\n"
+	fputs("Usage: tcz unpack NAME.tcz... -C ROOT [--max-size SIZE]\n"
 	      "Lay each image's tree over the existing directory ROOT, as\n"
 	      "`unsquashfs -f -d ROOT` does: files are replaced (each appears whole),\n"
-	      "existing directories are kept with their modes. Nothing is written outside\n"
-	      "ROOT: no symlink, in the image or in ROOT, is ever followed. Owners are\n"
-	      "restored only when run as root; devices are skipped (with a warning) when not.\n\n"
-	      "  -C, --root ROOT  the directory to unpack into (required)\n"
-	      "  -h, --help       this help\n", out);
+	      "existing directories are kept with their modes, sparse blocks become\n"
+	      "holes. Nothing is written outside ROOT: no symlink, in the image or in\n"
+	      "ROOT, is ever followed. Owners are restored only when run as root;\n"
+	      "devices are skipped (with a warning) when not. Every image's tree is\n"
+	      "read and checked first (no name twice in a directory, no directory\n"
+	      "reached twice); temporaries a killed unpack left are removed.\n\n"
+	      "  -C, --root ROOT      the directory to unpack into (required)\n"
+	      "      --max-size SIZE  refuse, before writing, images whose files come to\n"
+	      "                       more than SIZE bytes in all (K, M, G; holes count;\n"
+	      "                       0: no limit; default $TCZ_MAX_SIZE, else " TCZ_DEFAULT_MAX_SIZE ")\n"
+	      "  -h, --help           this help\n", out);
+}
+
+/* Every image's tree, and their total size against the limit, before
+ * anything is written. */
+static int check_all(char **images, int n, long long max)
+{
+	unsigned long long total = 0;
+	for (int i = 0; i < n; i++) {
+		struct image img;
+		sqfs_tree_node_t *tree;
+		if (image_load(&img, images[i], &tree))
+			return -1;
+		total += image_tree_bytes(tree);
+		sqfs_dir_tree_destroy(tree);
+		image_close(&img);
+		if (image_size_check(images[i], total, max))
+			return -1;
+	}
+	return 0;
 }
 
 int cmd_unpack(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "root", required_argument, NULL, 'C' },
+		{ "max-size", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *root = NULL;
+	const char *root = NULL, *max_arg = NULL;
 	int c;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "C:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'C': root = optarg; break;
+		case 'M': max_arg = optarg; break;
 		case 'h': usage(stdout); return TCZ_EXIT_OK;
 		default: return tcz_usage_error("unpack", "unknown option");
 		}
 	}
+	long long max;
+	int st = size_limit("unpack", max_arg, &max);
+	if (st)
+		return st;
 	if (!root)
 		return tcz_usage_error("unpack", "-C ROOT is required");
 	if (optind >= argc)
 		return tcz_usage_error("unpack", "no image given");
-	for (int i = optind; i < argc; i++) {
-		struct image img;
-		if (image_open(&img, argv[i]))
-			return TCZ_EXIT_FAIL;
-		int ret = image_unpack(&img, root);
-		image_close(&img);
-		if (ret)
-			return TCZ_EXIT_FAIL;
+	if (check_all(argv + optind, argc - optind, max))
+		return TCZ_EXIT_FAIL;
+	int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) {
+		tcz_error("%s: %s", root, strerror(errno));
+		return TCZ_EXIT_FAIL;
 	}
-	return TCZ_EXIT_OK;
+	int ret = 0;
+	for (int i = optind; !ret && i < argc; i++) {
+		struct image img;
+		sqfs_tree_node_t *tree;
+		ret = image_load(&img, argv[i], &tree);
+		if (ret)
+			break;
+		ret = image_unpack(&img, tree, rootfd, root);
+		sqfs_dir_tree_destroy(tree);
+		image_close(&img);
+	}
+	close(rootfd);
+	return ret ? TCZ_EXIT_FAIL : TCZ_EXIT_OK;
 }

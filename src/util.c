@@ -149,30 +149,65 @@ static void track_tmp(char *tmp, int add)
 	}
 }
 
+int pid_gone(const char *s)
+{
+	char *end;
+	errno = 0;
+	long pid = strtol(s, &end, 10);
+	if (errno || end == s || *end || pid <= 0 || pid == (long)getpid() || pid > INT_MAX)
+		return 0;
+	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/* NAME is PREFIX PID, or with a tag, PREFIX ANYTHING TAG PID (the last TAG). */
+static int stale_name(const char *name, const char *prefix, const char *tag)
+{
+	size_t plen = strlen(prefix);
+	if (strncmp(name, prefix, plen))
+		return 0;
+	const char *pid = name + plen;
+	if (tag) {
+		const char *t = NULL;
+		for (const char *s = strstr(pid, tag); s; s = strstr(s + 1, tag))
+			t = s;
+		if (!t)
+			return 0;
+		pid = t + strlen(tag);
+	}
+	return pid_gone(pid);
+}
+
+void remove_stale_at(int dirfd, const char *prefix, const char *tag, int trees)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!stale_name(de->d_name, prefix, tag))
+			continue;
+		if (trees)
+			remove_tree_at(dirfd, de->d_name);
+		else
+			unlinkat(dirfd, de->d_name, 0);
+	}
+	closedir(d);
+}
+
 /* Remove `.BASE.tmp.PID` files in DIR whose PID is no longer running. */
 static void clean_stale_tmp(const char *dir, const char *base)
 {
-	DIR *d = opendir(*dir ? dir : ".");
-	if (!d)
+	int fd = open(*dir ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
 		return;
 	char *prefix = xasprintf(".%s.tmp.", base);
-	size_t plen = strlen(prefix);
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, prefix, plen))
-			continue;
-		char *end;
-		long pid = strtol(de->d_name + plen, &end, 10);
-		if (*end || pid <= 0 || pid == (long)getpid())
-			continue;
-		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		char *p = path_join(dir, de->d_name);
-		unlink(p);
-		free(p);
-	}
+	remove_stale_at(fd, prefix, NULL, 0);
 	free(prefix);
-	closedir(d);
+	close(fd);
 }
 
 int outfile_open(struct outfile *of, const char *path, int mode)
@@ -292,12 +327,19 @@ int read_file(const char *path, size_t max, char **data, size_t *len)
 		tcz_error("%s: %s", path, strerror(errno));
 		return -1;
 	}
+	int ret = read_fd(fd, path, max, data, len);
+	close(fd);
+	return ret;
+}
+
+int read_fd(int fd, const char *label, size_t max, char **data, size_t *len)
+{
 	size_t cap = 4096, n = 0;
 	char *buf = xmalloc(cap + 1);
 	for (;;) {
 		if (n == cap) {
 			if (cap >= max) {
-				tcz_error("%s: larger than %zu bytes", path, max);
+				tcz_error("%s: larger than %zu bytes", label, max);
 				goto fail;
 			}
 			cap = cap * 2 > max ? max : cap * 2;
@@ -307,21 +349,19 @@ int read_file(const char *path, size_t max, char **data, size_t *len)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			tcz_error("%s: read: %s", path, strerror(errno));
+			tcz_error("%s: read: %s", label, strerror(errno));
 			goto fail;
 		}
 		if (r == 0)
 			break;
 		n += (size_t)r;
 	}
-	close(fd);
 	buf[n] = '\0';
 	*data = buf;
 	if (len)
 		*len = n;
 	return 0;
 fail:
-	close(fd);
 	free(buf);
 	return -1;
 }
@@ -342,6 +382,18 @@ long long parse_size(const char *s)
 	if (*end || v > LLONG_MAX / mul)
 		return -1;
 	return v * mul;
+}
+
+int size_limit(const char *cmd, const char *arg, long long *out)
+{
+	const char *env = getenv("TCZ_MAX_SIZE");
+	const char *v = arg ? arg : env && *env ? env : TCZ_DEFAULT_MAX_SIZE;
+	long long n = parse_size(v);
+	if (n < 0)
+		return tcz_usage_error(cmd, "%s '%s': want a size such as 512M or 4G (0: no limit)",
+				       arg ? "--max-size" : "TCZ_MAX_SIZE", v);
+	*out = n ? n : LLONG_MAX;
+	return 0;
 }
 
 void human_size(unsigned long long bytes, char out[16])
@@ -420,4 +472,31 @@ void remove_tree(const char *dir)
 	struct stat st;
 	if (lstat(dir, &st) == 0)
 		nftw(dir, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Depth first through directory descriptors opened with O_NOFOLLOW: a
+ * symlink anywhere is an entry to unlink, never a way out. */
+void remove_tree_at(int dirfd, const char *name)
+{
+	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+		return;
+	if (errno != EISDIR && errno != EPERM) {
+		tcz_warn("%s: cannot remove: %s", name, strerror(errno));
+		return;
+	}
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		tcz_warn("%s: cannot remove: %s", name, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			remove_tree_at(fd, de->d_name);
+	closedir(d);
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) && errno != ENOENT)
+		tcz_warn("%s: cannot remove: %s", name, strerror(errno));
 }

@@ -59,10 +59,20 @@ int outfile_commit(struct outfile *of);
 /* Remove the temporary; safe to call after a failed commit or twice. */
 void outfile_abort(struct outfile *of);
 
+/* Temporaries carry the PID of their writer so that a later run can tell
+ * what a killed process left. pid_gone: S is the decimal PID of a process
+ * that no longer runs (and not ours). remove_stale_at: remove the entries
+ * of dirfd named PREFIX PID, or with TAG, PREFIX ANYTHING TAG PID, whose
+ * PID is gone; files only, or whole trees. */
+int pid_gone(const char *s);
+void remove_stale_at(int dirfd, const char *prefix, const char *tag, int trees);
+
 /* Write a whole buffer to a new file atomically. */
 int write_file_atomic(const char *path, const void *data, size_t len, int mode);
 /* Read a whole file (at most max bytes) into a NUL-terminated buffer. */
 int read_file(const char *path, size_t max, char **data, size_t *len);
+/* The same from an open file; LABEL names it in messages. */
+int read_fd(int fd, const char *label, size_t max, char **data, size_t *len);
 
 /* Copy a whole file to a new file, atomically (the target appears whole). */
 int copy_file(const char *from, const char *to, int mode);
@@ -71,6 +81,15 @@ int mkdirs(const char *path, int mode);
 /* rm -rf of a directory this program made; symlinks are removed, never
  * followed. Failures are warnings: it only cleans up. */
 void remove_tree(const char *dir);
+/* The same for NAME in dirfd (a file, a symlink or a whole tree). */
+void remove_tree_at(int dirfd, const char *name);
+
+/* The limit on what extract, unpack and install write: --max-size SIZE,
+ * else $TCZ_MAX_SIZE, else this; 0 means none. */
+#define TCZ_DEFAULT_MAX_SIZE "4G"
+/* The limit in bytes (LLONG_MAX for none) from ARG (NULL: not given);
+ * a usage error of CMD, returned, for junk. */
+int size_limit(const char *cmd, const char *arg, long long *out);
 
 /* Parse a size such as 4096, 4k, 128K, 1M into bytes; -1 on junk. */
 long long parse_size(const char *s);

@@ -1,7 +1,7 @@
 /* libFuzzer target: reading a squashfs image (open, validate, walk the
- * tree, read every file's data), as list/info/check/unpack do with images
- * from anywhere. The input is written to a scratch file, since libsquashfs
- * reads files. */
+ * tree, read every file's data through image_read_file), as list, info,
+ * check, unpack and install do with images from anywhere. The input is
+ * written to a scratch file, since libsquashfs reads files. */
 #include "image.h"
 #include "util.h"
 
@@ -13,19 +13,23 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+/* Reads on through holes and data, up to 1 MiB of each file. */
+static int discard(void *ctx, const void *data, size_t len)
+{
+	size_t *left = ctx;
+	(void)data;
+	if (len > *left)
+		return -1;
+	*left -= len;
+	return 0;
+}
+
 static void read_all(struct image *img, const sqfs_tree_node_t *n)
 {
-	static unsigned char buf[4096];
 	for (const sqfs_tree_node_t *c = n->children; c; c = c->next) {
 		if (S_ISREG(c->inode->base.mode)) {
-			sqfs_u64 size = 0;
-			sqfs_inode_get_file_size(c->inode, &size);
-			for (sqfs_u64 off = 0; off < size && off < (1u << 20);) {
-				sqfs_s32 got = sqfs_data_reader_read(img->data, c->inode, off, buf, sizeof(buf));
-				if (got <= 0)
-					break;
-				off += (sqfs_u64)got;
-			}
+			size_t left = 1u << 20;
+			image_read_file(img, c->inode, (const char *)c->name, discard, &left);
 		}
 		read_all(img, c);
 	}

@@ -27,4 +27,19 @@ test_image_reader_survives_fuzzing() {
 	expect_grep 'Done [0-9]+ runs' "$T/err"
 }
 
+# Seeds whose metadata is stored uncompressed (mksquashfs -noI -noD -noF,
+# tests/sqfsgen.py --raw), so that mutations reach entries and inodes: one
+# entry pointed at another directory is the sharing of issue 12's item 5.
+test_image_tree_reader_survives_fuzzing() {
+	mkdir -p "$T/tree/a/b/c" "$T/tree/d/e" "$T/seeds"
+	echo hi > "$T/tree/a/b/c/x"; echo there > "$T/tree/d/y"; ln -s ../a "$T/tree/d/e/up"
+	mksquashfs "$T/tree" "$T/seeds/plain.tcz" -noI -noD -noF -noX -no-xattrs -b 4k -all-root \
+		-quiet -no-progress >/dev/null
+	python3 "$TESTS/sqfsgen.py" --raw dag "$T/seeds/dag.tcz" 3
+	python3 "$TESTS/sqfsgen.py" --raw dup "$T/seeds/dup.tcz"
+	expect_ok "$FUZZ/image_tree_fuzz" -max_total_time=5 -max_len=8192 -rss_limit_mb=1024 \
+		-malloc_limit_mb=512 -close_fd_mask=2 "$T/seeds"
+	expect_grep 'Done [0-9]+ runs' "$T/err"
+}
+
 run_tests

@@ -120,15 +120,48 @@ test_a_changed_patch_rebuilds_that_package_only() {
 
 test_list_graph_and_legal_info() {
 	setup
-	recipe other 'OTHER_DEPENDENCIES = hello'
+	recipe other 'OTHER_DEPENDENCIES = hello' 'OTHER_LICENSE_FILES = README'
+	mkdir -p "$T/patches/other"
+	printf -- '--- a/greeting\n+++ b/greeting\n@@ -1 +1 @@\n-hello\n+patched\n' > "$T/patches/other/0001-greet.patch"
 	expect_ok tmake list
 	expect_grep '^hello +1.0' "$T/out"
 	expect_ok tmake graph
 	expect_grep '"other" -> "hello";' "$T/o/graph/packages.dot"
 	expect_grep '<svg' "$T/o/graph/packages.svg"
+	expect_ok tmake hello
 	expect_ok tmake legal-info
-	expect_grep "^hello,1.0,\"MIT\",hello-1.0.tar.gz,$SHA\$" "$T/o/legal-info/manifest.csv"
-	expect_file "$T/o/legal-info/sources/hello-1.0.tar.gz"
+	local L=$T/o/legal-info
+	expect_grep "^hello,1.0,MIT,,hello-1.0.tar.gz:$SHA,\$" "$L/manifest.csv"
+	expect_grep "^other,1.0,MIT,README,hello-1.0.tar.gz:$SHA,0001-greet.patch\$" "$L/manifest.csv"
+	expect_file "$L/sources/hello-1.0/hello-1.0.tar.gz"
+	expect_same_files "$T/patches/other/0001-greet.patch" "$L/sources/other-1.0/0001-greet.patch"
+	expect_eq "$(cat "$L/sources/other-1.0/series")" "0001-greet.patch" "series"
+	expect_same_files "$T/src/hello-1.0/README" "$L/licenses/other-1.0/README"
+	expect_no_file "$L/licenses/hello-1.0"
+	# The SBOM: the extensions built (hello's), each file with its sha256.
+	mkdir "$T/root"
+	"$TCZ" unpack "$T/o/tcz/hello.tcz" -C "$T/root"
+	python3 - "$L/sbom.cdx.json" "$T/o/tcz/hello.tcz" "$(sha256sum < "$T/root/usr/local/bin/hello" | cut -d' ' -f1)" <<'PY' || fail "sbom.cdx.json"
+import hashlib, json, sys
+bom = json.load(open(sys.argv[1]))
+assert bom["bomFormat"] == "CycloneDX" and bom["specVersion"] == "1.5", bom
+comps = {c["name"]: c for c in bom["components"]}
+assert set(comps) == {"hello.tcz", "hello-doc.tcz"}, comps.keys()
+h = comps["hello.tcz"]
+assert h["hashes"][0]["content"] == hashlib.sha256(open(sys.argv[2], "rb").read()).hexdigest()
+assert h["version"] == "1.0" and h["licenses"] == [{"expression": "MIT"}]
+files = {f["name"]: f["hashes"][0]["content"] for f in h["components"]}
+assert files["usr/local/bin/hello"] == sys.argv[3], files
+PY
+	# Same inputs, same SBOM.
+	cp "$L/sbom.cdx.json" "$T/sbom.1"
+	expect_ok tmake legal-info
+	expect_same_files "$T/sbom.1" "$L/sbom.cdx.json"
+	# A license file the source lacks is named, and the old legal-info stays.
+	recipe other 'OTHER_DEPENDENCIES = hello' 'OTHER_LICENSE_FILES = COPYING'
+	expect_fail tmake legal-info
+	expect_grep 'other: license file COPYING not found' "$T/err"
+	expect_file "$L/licenses/other-1.0/README"
 }
 
 test_check_recipes_reports_each_problem_with_file_and_line() {

@@ -20,13 +20,12 @@ TCL3=(--glibc 2.11 --kernel 2.6.33)
 # different glibc build from its own. ld.so and libc share private data
 # (_rtld_global), and with such a pair pthread_create walks a list at the
 # wrong offset forever: the "spin after rt_sigprocmask" seen with the
-# Debian stand-in. An empty cache is ignored by ld.so, which then searches
-# ROOT's /lib and /usr/lib only.
+# Debian stand-in. tcz ldconfig writes the root's own, as TCL3's has.
 run_root() {
 	mkdir -p "$T/root/lib" "$T/root/etc"
 	cp -a "$SYSROOT/." "$T/root/"
 	cp -L "$TC/i486-tcl3-linux-gnu/lib/libgcc_s.so.1" "$T/root/lib/"
-	: > "$T/root/etc/ld.so.cache"
+	"$TCZ" ldconfig -r "$T/root"
 }
 run486() { qemu-i386 -cpu 486 -L "$T/root" "$@"; }
 
