@@ -8,8 +8,9 @@
 #   microcore.gz   TCL3's own (IMAGE_BASE_FILE), remastered: the same root
 #                  with owners, modes and device nodes kept; with
 #                  IMAGE_INSTALL=root the extensions installed onto it (the
-#                  seed's unsquashfs -f -d / way, by tcz install, which also
-#                  writes etc/ld.so.cache); IMAGE_OVERLAY copied over it;
+#                  seed's unsquashfs -f -d / way, by tcz install);
+#                  IMAGE_OVERLAY copied over it; etc/ld.so.cache for both
+#                  (tcz ldconfig -r, TCL3's glibc 2.11 format);
 #                  opt/bootlocal.sh with the lines for IMAGE_SERVICES
 #   tce/           onboot.lst and optional/ with the extensions, their .dep
 #                  and .md5.txt (IMAGE_INSTALL=onboot: loaded at boot)
@@ -278,6 +279,11 @@ assemble() {
 	mapfile -t order < "$work/order"
 	[ -e "$work/tce/onboot.lst" ] || : > "$work/tce/onboot.lst"
 	[ -z "$IMAGE_OVERLAY" ] || cp -a "$IMAGE_OVERLAY/." "$root/"
+	# ldconfig for what came onto the root (tcz install wrote a cache
+	# before the overlay, which may bring libraries of its own).
+	if [ "$IMAGE_INSTALL" = root ] || [ -n "$IMAGE_OVERLAY" ]; then
+		"$TCZ" ldconfig -r "$root" > /dev/null || die "tcz ldconfig -r failed on the image's root"
+	fi
 	if [ "$IMAGE_INSTALL" = root ]; then
 		write_bootlocal "$root" "$work" "${order[@]}"
 	else

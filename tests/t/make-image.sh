@@ -58,7 +58,11 @@ part() { echo "$T/o/image/disk.img?offset=1048576"; }
 
 test_vps_disk_boots_with_grub_from_an_ext2_partition() {
 	fixture
-	expect_ok image IMAGE_EXTENSIONS=hello IMAGE_SERVICES=hello
+	mkdir -p "$T/overlay/usr/local/lib"
+	expect_ok image IMAGE_EXTENSIONS=hello IMAGE_SERVICES=hello IMAGE_OVERLAY="$T/overlay"
+	# An overlay may bring libraries: the cache is made again.
+	zcat "$T/o/image/microcore.gz" | cpio -i --quiet --to-stdout etc/ld.so.cache > "$T/cache"
+	expect_eq "$(head -c 20 "$T/cache")" glibc-ld.so.cache1.1 "ld.so.cache for glibc 2.11"
 	local d=$T/o/image/disk.img
 	expect_eq "$(stat -c %s "$d")" $((8 << 20)) "disk size"
 	sfdisk -d "$d" > "$T/table"
@@ -121,6 +125,7 @@ echo from IMAGE_BOOTLOCAL
 EOF
 	expect_same_files "$T/want" "$T/mc/opt/bootlocal.sh"
 	expect_eq "$(cat "$T/mc/usr/local/etc/hello.conf")" overlay "overlay file"
+	expect_eq "$(head -c 20 "$T/mc/etc/ld.so.cache")" glibc-ld.so.cache1.1 "ld.so.cache for glibc 2.11"
 	# Root mode: nothing waits in tce/ for the boot.
 	expect_eq "$(cat "$T/o/image/tce/onboot.lst")" "" "onboot.lst"
 	expect_eq "$(ls "$T/o/image/tce/optional")" "" "tce/optional"
