@@ -369,6 +369,9 @@ build() {
 	mkdir -p "$parent"
 	[ ! -e "$IMAGE_DIR" ] || [ -L "$IMAGE_DIR" ] ||
 		die "$IMAGE_DIR exists and is not the link make image keeps: move it away"
+	# One build of an IMAGE_DIR at a time.
+	exec 9> "$parent/.$base.lock"
+	flock -n 9 || { echo "image: another make image is writing $IMAGE_DIR; waiting"; flock 9; }
 	remove_stale
 	WORK=$parent/.$base-work.$$
 	trap 'chmod -R u+rwX "$WORK" 2>/dev/null; rm -rf "$WORK"' EXIT

@@ -185,7 +185,7 @@ test_bad_input_fails_by_name_and_keeps_the_previous_image() {
 		expect_grep "$want" "$T/err"
 		expect_eq "$(readlink "$T/o/image")" "$gen" "image link after $*"
 		expect_same_files "$T/good" "$T/o/image/SHA256SUMS"
-		expect_eq "$(cd "$T/o" && ls -A | grep -c '^\.image')" 1 "leftovers after $*"
+		expect_eq "$(cd "$T/o" && ls -A | grep -v '^\.image\.lock$' | grep -c '^\.image')" 1 "leftovers after $*"
 	}
 	bad "IMAGE_EXTENSIONS: 'nosuch': no recipe builds it and .* has no nosuch.tcz" IMAGE_EXTENSIONS='hello nosuch'
 	bad "no kernel at $T/f/missing: build it" IMAGE_KERNEL_FILE="$T/f/missing"
@@ -240,7 +240,7 @@ test_killed_build_leaves_the_previous_image() {
 	expect_eq "$(readlink "$T/o/image")" "$gen" "image link"
 	expect_same_files "$T/good" "$T/o/image/SHA256SUMS"
 	expect_ok image IMAGE_EXTENSIONS=hello
-	expect_eq "$(cd "$T/o" && ls -A | grep -c '^\.image')" 1 "leftovers of the killed run"
+	expect_eq "$(cd "$T/o" && ls -A | grep -v '^\.image\.lock$' | grep -c '^\.image')" 1 "leftovers of the killed run"
 }
 
 test_cpio_keep_owners_writes_what_fakeroot_recorded() {
