@@ -7,7 +7,7 @@ list:
 
 # The build-dependency graph, as DOT and (with graphviz) SVG.
 GRAPH_DIR := $(O)/graph
-graph:
+graph: $(O)/host/.deps-graph
 	@mkdir -p $(GRAPH_DIR)
 	@{ echo 'digraph tcbuild {'; echo '  rankdir=LR; node [shape=box];'; \
 	  $(foreach p,$(sort $(PKGS)),echo '  "$(p)" [label="$(p)\n$($(call pkg-upper,$(p))_VERSION)"];'; \

@@ -49,6 +49,7 @@ endef
 
 # Targets that name the package's build directory: evaluated after it exists.
 define kernel-package-targets
+$$($(2)_BUILDDIR)/.stamp_configured: | $(O)/host/.deps-kernel
 .PHONY: $(1)-menuconfig $(1)-savedefconfig
 $(1)-menuconfig: $$($(2)_BUILDDIR)/.stamp_configured
 	$$(KERNEL_MAKE) -C $$($(2)_SRCDIR) menuconfig

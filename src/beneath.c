@@ -328,7 +328,7 @@ int beneath_write_atomic(int rootfd, const char *label, const char *path,
 		tcz_error("%s/%s: %s", label, dir, beneath_strerror(errno));
 		goto out;
 	}
-	remove_stale_at(dirfd, prefix, NULL, 0);
+	remove_stale_at(dirfd, prefix, NULL, 0, NULL);
 	unlinkat(dirfd, tmp, 0);
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	/* fchmod: the umask must not take bits of `mode` away. */

@@ -5,9 +5,10 @@
  *
  *   image: squashfs 4.0, gzip, block size 4096, no xattrs, nothing
  *     appended after the image (mksquashfs pads to 4 KiB, no more)
- *   tree: owned by root (group staff allowed on tce.installed), directory
- *     modes 755/775/2755/2775, /usr/local/tce.installed holds exactly one
- *     executable named after the extension
+ *   tree: owned by root, directory modes 755/775/2755/2775;
+ *     usr/local/tce.installed is root:staff 0775 (tcl3.h says why) and
+ *     holds exactly one executable named after the extension (group staff
+ *     allowed)
  *   ELF files inside: the rules of elfrules.h (i386, /lib/ld-linux.so.2,
  *     i486 instructions, glibc and kernel versions of the target)
  *   companions: NAME.tcz.md5.txt matches the bytes, NAME.tcz.list equals the
@@ -19,6 +20,7 @@
 #include "elfrules.h"
 #include "hash.h"
 #include "image.h"
+#include "tcl3.h"
 #include "util.h"
 
 #include <sqfs/inode.h>
@@ -30,8 +32,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define TC_STAFF_GID 50 /* Tiny Core's group "staff" */
 
 struct checker {
 	const char *image;
@@ -102,15 +102,32 @@ static void check_elf(struct checker *k, struct image *img, const sqfs_tree_node
 	unlink(tmp);
 }
 
+/* usr/local/tce.installed: root:staff 0775 (or 2775), see tcl3.h. */
+static void check_tce_installed(struct checker *k, const sqfs_tree_node_t *c)
+{
+	unsigned mode = c->inode->base.mode;
+	const char *what = S_ISDIR(mode) ? "directory" : S_ISLNK(mode) ? "symlink" : "file";
+	if (S_ISDIR(mode) && c->uid == 0 && c->gid == TCL3_STAFF_GID &&
+	    ((mode & 07777) == TCL3_TCE_INSTALLED_MODE || (mode & 07777) == (02000 | TCL3_TCE_INSTALLED_MODE)))
+		return;
+	problem(k, "%s: %s owned by %u:%u, mode %04o; TCL3 needs a directory owned by root:staff "
+		"(0:%u), mode %04o: tce-load, as user tc, records each later extension there",
+		TCL3_TCE_INSTALLED, what, (unsigned)c->uid, (unsigned)c->gid, mode & 07777,
+		TCL3_STAFF_GID, TCL3_TCE_INSTALLED_MODE);
+}
+
 static void check_tree(struct checker *k, struct image *img, const sqfs_tree_node_t *n, const char *path)
 {
 	for (const sqfs_tree_node_t *c = n->children; c; c = c->next) {
 		char *p = *path ? xasprintf("%s/%s", path, (const char *)c->name)
 				: xstrdup((const char *)c->name);
 		sqfs_u16 mode = c->inode->base.mode;
-		int in_tce = !strcmp(p, "usr/local/tce.installed") ||
-			     !strncmp(p, "usr/local/tce.installed/", 24);
-		if (c->uid != 0 || (c->gid != 0 && !(in_tce && c->gid == TC_STAFF_GID)))
+		size_t tl = strlen(TCL3_TCE_INSTALLED);
+		int is_tce = !strcmp(p, TCL3_TCE_INSTALLED);
+		int in_tce = !strncmp(p, TCL3_TCE_INSTALLED, tl) && p[tl] == '/';
+		if (is_tce)
+			check_tce_installed(k, c);
+		else if (c->uid != 0 || (c->gid != 0 && !(in_tce && c->gid == TCL3_STAFF_GID)))
 			problem(k, "%s: owned by %u:%u, not root", p, (unsigned)c->uid, (unsigned)c->gid);
 		if (S_ISDIR(mode)) {
 			unsigned perm = mode & 07777;
@@ -144,7 +161,10 @@ static int load_companion(struct checker *k, const char *suffix, int required, c
 	char *path = xasprintf("%s%s", k->image, suffix);
 	int ret = 0;
 	if (access(path, F_OK) != 0) {
-		if (required)
+		if (required && !strcmp(suffix, ".md5.txt"))
+			problem(k, "%s missing (tcz pack writes it last: an interrupted pack? pack again)",
+				path_base(path));
+		else if (required)
 			problem(k, "%s missing", path_base(path));
 		ret = -1;
 	} else if (read_file(path, COMPANION_MAX, data, len)) {
@@ -167,7 +187,8 @@ static void check_companions(struct checker *k)
 		else if (hash_file_hex(k->image, HASH_MD5, actual))
 			k->problems++;
 		else if (strcmp(hex, actual))
-			problem(k, "md5 is %s, %s says %s", actual, path_base(label), hex);
+			problem(k, "%s is stale: it says %s, the image's md5 is %s", path_base(label), hex,
+				actual);
 		free(label);
 		free(data);
 	}
@@ -180,17 +201,17 @@ static void check_companions(struct checker *k)
 			size_t l = (size_t)((nl ? nl : end) - p);
 			line++;
 			if (i >= k->files.n || strlen(k->files.v[i]) != l || memcmp(k->files.v[i], p, l)) {
-				problem(k, "%s.list:%u: '%.*s' where the image has '%s'", k->name, line,
-					(int)(l > 200 ? 200 : l), p, i < k->files.n ? k->files.v[i] : "(end)");
+				problem(k, "%s.list is stale: line %u is '%.*s' where the image has '%s'", k->name,
+					line, (int)(l > 200 ? 200 : l), p, i < k->files.n ? k->files.v[i] : "(end)");
 				break;
 			}
 			i++;
 			p = nl ? nl + 1 : end;
 			if (p == end && i < k->files.n)
-				problem(k, "%s.list ends before '%s'", k->name, k->files.v[i]);
+				problem(k, "%s.list is stale: it ends before '%s'", k->name, k->files.v[i]);
 		}
 		if (!len && k->files.n)
-			problem(k, "%s.list is empty; the image has files", k->name);
+			problem(k, "%s.list is stale: empty, and the image has files", k->name);
 		free(data);
 	}
 	if (!load_companion(k, ".info", 0, &data, &len)) {
@@ -214,7 +235,8 @@ static void usage(FILE *out)
 	fputs("Usage: tcz check NAME.tcz...\n"
 	      "Check each extension against Tiny Core 3.x's rules: squashfs 4.0, gzip,\n"
 	      "block size 4096, no xattrs, nothing appended; owned by root; directory\n"
-	      "modes 755/775/2755/2775; usr/local/tce.installed holds only NAME's script;\n"
+	      "modes 755/775/2755/2775; usr/local/tce.installed is root:staff (0:50) 0775\n"
+	      "(or 2775) and holds only NAME's script;\n"
 	      "NAME.tcz.md5.txt and NAME.tcz.list present and matching the image;\n"
 	      ".info (11 fields of 3.x, Title = NAME.tcz) and .dep well formed if present;\n"
 	      "every ELF file inside: 32-bit i386, /lib/ld-linux.so.2, nothing newer than\n"
@@ -256,6 +278,10 @@ int cmd_check(int argc, char **argv)
 		default: return tcz_usage_error("check", "unknown option");
 		}
 	}
+	if (!version_number_valid(rules.glibc))
+		return tcz_usage_error("check", "--glibc '%s': want a version such as 2.11", rules.glibc);
+	if (!version_number_valid(rules.kernel))
+		return tcz_usage_error("check", "--kernel '%s': want a version such as 2.6.33", rules.kernel);
 	if (optind >= argc)
 		return tcz_usage_error("check", "no image given");
 	int status = TCZ_EXIT_OK;

@@ -2,10 +2,22 @@
 #include "closure.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+int kernel_release_valid(const char *s)
+{
+	size_t len = strlen(s);
+	if (!len || len > TCZ_KERNEL_RELEASE_MAX || s[0] == '.' || s[0] == '-')
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("._+-", s[i]))
+			return 0;
+	return 1;
+}
 
 void mirror_init(struct mirror *m, const char *base, const char *workdir)
 {
@@ -37,7 +49,7 @@ static int mirror_md5(struct mirror *m, const char *name, char hex[33])
 {
 	char *url = xasprintf("%s/%s.md5.txt", m->tcz_base, name);
 	char *dest = xasprintf("%s/%s.md5.txt", m->workdir, name);
-	enum dl_result r = dl_fetch(dest, url, NULL, 1);
+	enum dl_result r = dl_fetch(dest, url, NULL, 1, COMPANION_MAX);
 	int ret = -1;
 	if (r == DL_OK) {
 		char *data;
@@ -59,7 +71,7 @@ static int deps_of(struct mirror *m, const char *name, const char *kernel, struc
 {
 	char *url = xasprintf("%s/%s.dep", m->tcz_base, name);
 	char *dest = xasprintf("%s/%s.dep", m->workdir, name);
-	enum dl_result r = dl_fetch(dest, url, NULL, 1);
+	enum dl_result r = dl_fetch(dest, url, NULL, 1, COMPANION_MAX);
 	int ret = 0;
 	if (r == DL_OK) {
 		char *data;
@@ -144,6 +156,11 @@ int closure_resolve(struct mirror *m, const char *kernel, char **names, size_t n
 {
 	struct walk w = { .m = m, .kernel = kernel, .order = order, .md5s = md5s };
 	int ret = 0;
+	if (!kernel_release_valid(kernel)) {
+		tcz_error("kernel '%.*s': not a kernel release (letters, digits, ._+-)",
+			  TCZ_KERNEL_RELEASE_MAX, kernel);
+		return -1;
+	}
 	for (size_t i = 0; !ret && i < n; i++) {
 		size_t l = strlen(names[i]);
 		char *name = l > 4 && !strcmp(names[i] + l - 4, ".tcz") ? xstrdup(names[i])

@@ -16,6 +16,15 @@
 /* TCL3's kernel name, for -KERNEL.tcz when --kernel is not given. */
 #define TCZ_DEFAULT_KERNEL "2.6.33.3-tinycore"
 
+/* Linux's limit on a release name (__NEW_UTS_LEN). */
+#define TCZ_KERNEL_RELEASE_MAX 64
+
+/* A kernel release as `uname -r` prints it, which KERNEL in a dependency
+ * name stands for and which therefore ends up in URLs and file names:
+ * letters, digits and ._+-, not starting with '.' or '-', 1 to
+ * TCZ_KERNEL_RELEASE_MAX bytes. */
+int kernel_release_valid(const char *s);
+
 struct mirror {
 	char *tcz_base; /* ".../3.x/tcz", no trailing slash */
 	const char *workdir; /* where .dep and .md5.txt files are fetched */
@@ -28,7 +37,8 @@ void mirror_free(struct mirror *m);
 /* Resolve names (NAME or NAME.tcz) and their dependencies into `order`
  * (NAME.tcz, each once, dependencies first) and, at the same index of
  * `md5s`, the md5 its NAME.tcz.md5.txt gives. A dependency missing from
- * the mirror or a cycle is an error naming the chain. */
+ * the mirror or a cycle is an error naming the chain; so is a kernel that
+ * is not kernel_release_valid. */
 int closure_resolve(struct mirror *m, const char *kernel, char **names, size_t n,
 		    struct path_list *order, struct path_list *md5s);
 

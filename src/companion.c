@@ -35,8 +35,7 @@ void path_list_free(struct path_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* ".dep", ".info", ".md5.txt", ".list" */
-static const char *companion_suffix(enum companion_kind kind)
+const char *companion_suffix(enum companion_kind kind)
 {
 	switch (kind) {
 	case COMPANION_DEP: return ".dep";
@@ -261,47 +260,27 @@ int companion_load(const char *path, enum companion_kind kind, struct companion_
 	return ret;
 }
 
-int companion_install(const char *image, enum companion_kind kind, const struct companion_text *t)
-{
-	char *path = xasprintf("%s%s", image, companion_suffix(kind));
-	int ret = 0;
-	if (kind == COMPANION_INFO)
-		ret = info_validate(path, t->data, t->len, path_base(image));
-	if (!ret)
-		ret = write_file_atomic(path, t->data, t->len, 0644);
-	free(path);
-	return ret;
-}
-
-int companion_write_md5(const char *image)
+char *companion_md5_text(const char *image, const char *data)
 {
 	char hex[HASH_HEX_MAX];
-	if (hash_file_hex(image, HASH_MD5, hex))
-		return -1;
-	char *path = xasprintf("%s.md5.txt", image);
-	char *line = xasprintf("%s  %s\n", hex, path_base(image));
-	int ret = write_file_atomic(path, line, strlen(line), 0644);
-	free(line);
-	free(path);
-	return ret;
+	if (hash_file_hex(data, HASH_MD5, hex))
+		return NULL;
+	return xasprintf("%s  %s\n", hex, path_base(image));
 }
 
-int companion_write_list(const char *image, struct path_list *paths)
+char *companion_list_text(struct path_list *paths, size_t *len)
 {
 	path_list_sort(paths);
-	size_t len = 0;
+	*len = 0;
 	for (size_t i = 0; i < paths->n; i++)
-		len += strlen(paths->v[i]) + 1;
-	char *buf = xmalloc(len + 1), *p = buf;
+		*len += strlen(paths->v[i]) + 1;
+	char *buf = xmalloc(*len + 1), *p = buf;
 	for (size_t i = 0; i < paths->n; i++) {
 		size_t l = strlen(paths->v[i]);
 		memcpy(p, paths->v[i], l);
 		p[l] = '\n';
 		p += l + 1;
 	}
-	char *path = xasprintf("%s.list", image);
-	int ret = write_file_atomic(path, buf, len, 0644);
-	free(path);
-	free(buf);
-	return ret;
+	*p = '\0';
+	return buf;
 }

@@ -44,14 +44,15 @@ int info_validate(const char *label, const char *data, size_t len, const char *t
 /* The md5 hex of a .md5.txt line for file `name`, into hex[33]. */
 int md5txt_parse(const char *label, const char *data, size_t len, const char *name, char hex[33]);
 
+/* ".dep", ".info", ".md5.txt", ".list" */
+const char *companion_suffix(enum companion_kind kind);
 /* Read FILE and validate it as `kind` (Title not yet checked). */
 int companion_load(const char *path, enum companion_kind kind, struct companion_text *out);
-/* Write IMAGE<suffix> with the text, atomically; an .info's Title must
- * name IMAGE's file name. */
-int companion_install(const char *image, enum companion_kind kind, const struct companion_text *t);
-/* IMAGE.md5.txt from the image's bytes. */
-int companion_write_md5(const char *image);
-/* IMAGE.list from the paths (sorted here, byte order, as `sort` in C). */
-int companion_write_list(const char *image, struct path_list *paths);
+/* IMAGE.md5.txt's text for the bytes of DATA (IMAGE, or the temporary it
+ * is being written to); NULL with a message. Caller frees. */
+char *companion_md5_text(const char *image, const char *data);
+/* IMAGE.list's text for the paths (sorted here, byte order, as `sort` in
+ * C). Caller frees. */
+char *companion_list_text(struct path_list *paths, size_t *len);
 
 #endif

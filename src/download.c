@@ -1,16 +1,19 @@
 /* The download engine; see download.h.
  *
  * Each item walks through its sources. A source gets up to DL_TRIES
- * attempts for transient failures (5xx, connection errors, stalls, short
- * bodies), with a growing pause in which the other items go on, and none
- * after a definite answer (404, a redirect loop, a bad URL). Bytes go to
- * DEST.part, opened for append: a .part left by an earlier attempt or run
- * is hashed first and then resumed with a Range request, so every digest
- * is complete when the last byte arrives and the file is read only once. A
- * server that refuses the range (libcurl's CURLE_RANGE_ERROR, also for a
- * 200 answer) makes the engine drop the .part and start over; a resumed
- * file that does not verify gets one more try from scratch. Proxies and the CA store are libcurl's
- * defaults (http_proxy, https_proxy, no_proxy...).
+ * attempts for transient failures (5xx, connection errors, a transfer too
+ * slow, short bodies), with a growing pause in which the other items go on,
+ * and none after a definite answer (404, a redirect loop, a bad URL, a file
+ * larger than the item's limit). Bytes go to DEST.part, opened for append
+ * and never through a symlink: a .part left by an earlier attempt or run
+ * (a regular file of ours, see open_part) is hashed first and then resumed
+ * with a Range request, so every digest is complete when the last byte
+ * arrives and the file is read only once. A server that refuses the range
+ * (libcurl's CURLE_RANGE_ERROR, also for a 200 answer) makes the engine
+ * drop the .part and start over; a resumed file that does not verify gets
+ * one more try from scratch. Speed and time limits: struct dl_limits.
+ * Proxies and the CA store are libcurl's defaults (http_proxy, https_proxy,
+ * no_proxy...).
  */
 #include "download.h"
 #include "util.h"
@@ -19,6 +22,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,7 +33,9 @@
 #define DL_BUF (1 << 20)
 #define DL_DRAW_EVERY 0.25 /* seconds between progress redraws */
 
-enum outcome { GOT, NEXT_SOURCE, NOT_FOUND, MISMATCH, RETRY, FATAL };
+/* REFUSED: DEST.part is not ours to write to or remove; DEADLINE: the
+ * item's max_time is over. Both end the item at once, as FATAL does. */
+enum outcome { GOT, NEXT_SOURCE, NOT_FOUND, MISMATCH, RETRY, FATAL, REFUSED, DEADLINE };
 enum state { WAITING, ACTIVE, DONE };
 
 struct transfer {
@@ -43,10 +49,11 @@ struct transfer {
 	double not_before; /* monotonic seconds: a retry's pause */
 	int any_mismatch, all_not_found;
 	curl_off_t run_received; /* over every attempt, for the rate */
+	double deadline; /* monotonic seconds; 0: none */
 	/* The current attempt. */
-	int fd, write_errno;
+	int fd, write_errno, too_big;
 	CURL *curl;
-	curl_off_t resume_from;
+	curl_off_t resume_from, received;
 	struct hasher *h[DL_MAX_HASHES + 1]; /* one per want, then sha256 */
 	size_t nh, sha_index;
 	char errbuf[CURL_ERROR_SIZE];
@@ -57,7 +64,7 @@ struct engine {
 	struct transfer *t;
 	size_t n, done, active;
 	int jobs, quiet, bar, bar_shown;
-	long stall;
+	struct dl_limits lim;
 	double started, drawn;
 };
 
@@ -66,6 +73,51 @@ static double now_seconds(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* --- limits -------------------------------------------------------------- */
+
+static struct dl_limits limits_set;
+static int limits_are_set;
+
+void dl_limits_set(const struct dl_limits *l)
+{
+	limits_set = *l;
+	limits_are_set = 1;
+}
+
+/* A number from the environment into *v, if the variable is set. */
+static int env_number(const char *name, long long min, long long *v, int size)
+{
+	const char *s = getenv(name);
+	if (!s || !*s)
+		return 0;
+	char *end;
+	errno = 0;
+	long long n = size ? parse_size(s) : strtoll(s, &end, 10);
+	if ((size && n < 0) || (!size && (errno || *end)) || n < min || n > (long long)LONG_MAX) {
+		tcz_error("%s='%s': want a number%s of at least %lld", name, s, size ? " (K, M allowed)" : "",
+			  min);
+		return -1;
+	}
+	*v = n;
+	return 0;
+}
+
+int dl_limits_get(struct dl_limits *l)
+{
+	if (limits_are_set) {
+		*l = limits_set;
+		return 0;
+	}
+	long long speed = DL_SPEED_LIMIT, stall = DL_SPEED_TIME, max = DL_MAX_TIME;
+	if (env_number("TCZ_FETCH_SPEED_LIMIT", 1, &speed, 1) || env_number("TCZ_FETCH_STALL", 1, &stall, 0) ||
+	    env_number("TCZ_FETCH_MAX_TIME", 0, &max, 0))
+		return -1;
+	l->speed_limit = speed;
+	l->speed_time = (long)stall;
+	l->max_time = (long)max;
+	return 0;
 }
 
 /* --- items --------------------------------------------------------------- */
@@ -235,10 +287,23 @@ static int hashes_check(struct engine *e, struct transfer *t, const char *what)
 
 /* --- one attempt --------------------------------------------------------- */
 
+/* Whether `more` bytes would take the item past its limit. */
+static int over_limit(const struct transfer *t, curl_off_t more)
+{
+	curl_off_t max = (curl_off_t)t->it->max_size;
+	return max > 0 && t->resume_from + t->received + more > max;
+}
+
 static size_t write_body(char *data, size_t size, size_t n, void *user)
 {
 	struct transfer *t = user;
 	size_t len = size * n;
+	/* Stopped while the bytes arrive, not found out afterwards: a server
+	 * that never ends its body fills nothing. */
+	if (over_limit(t, (curl_off_t)len)) {
+		t->too_big = 1;
+		return 0; /* libcurl ends the transfer: CURLE_WRITE_ERROR */
+	}
 	for (size_t done = 0; done < len;) {
 		ssize_t w = write(t->fd, data + done, len - done);
 		if (w < 0 && errno == EINTR)
@@ -250,8 +315,48 @@ static size_t write_body(char *data, size_t size, size_t n, void *user)
 		done += (size_t)w;
 	}
 	hashes_update(t, data, len);
+	t->received += (curl_off_t)len;
 	t->run_received += (curl_off_t)len;
 	return len;
+}
+
+/* DEST.part, opened for appending without following a symlink. What is
+ * there must be what an earlier attempt of ours left: a regular file owned
+ * by us with no other name (through a hard link we would write into
+ * another file). Anything else was planted, or is someone else's: it is
+ * refused, never written through and never removed. The fd, with the
+ * file's size in *size; -1 with a message. */
+static int open_part(const struct transfer *t, curl_off_t *size)
+{
+	/* O_NONBLOCK: a FIFO planted there must not block the open. */
+	int fd = open(t->part, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			tcz_error("%s: a symlink: refusing to write through it (remove it to fetch again)",
+				  t->part);
+		else
+			tcz_error("%s: %s", t->part, strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	const char *why = NULL;
+	int flags = fcntl(fd, F_GETFL);
+	if (fstat(fd, &st) || flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK))
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if (st.st_nlink != 1)
+		why = "a file with other names (hard links)";
+	else if (st.st_uid != geteuid())
+		why = "another user's file";
+	if (why) {
+		tcz_error("%s: %s, not a partial download of ours: refusing to write to it "
+			  "(remove it to fetch again)", t->part, why);
+		close(fd);
+		return -1;
+	}
+	*size = st.st_size;
+	return fd;
 }
 
 /* A plain path: copied and hashed in one pass, synchronously (local disks
@@ -265,14 +370,21 @@ static enum outcome copy_local(struct engine *e, struct transfer *t, const char 
 			tcz_warn("%s: %s: %s", t->name, path, strerror(err));
 		return err == ENOENT ? NOT_FOUND : NEXT_SOURCE;
 	}
-	int out = open(t->part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	curl_off_t ignored;
+	int out = open_part(t, &ignored);
 	if (out < 0) {
+		close(in);
+		return REFUSED;
+	}
+	if (ftruncate(out, 0)) {
 		tcz_error("%s: %s", t->part, strerror(errno));
 		close(in);
+		close(out);
 		return FATAL;
 	}
 	hashes_start(t);
 	t->resume_from = 0;
+	t->received = 0;
 	char *buf = xmalloc(DL_BUF);
 	enum outcome o = GOT;
 	for (;;) {
@@ -286,6 +398,15 @@ static enum outcome copy_local(struct engine *e, struct transfer *t, const char 
 		}
 		if (r == 0)
 			break;
+		if (over_limit(t, r)) {
+			tcz_error("%s: %s: larger than the limit of %lld bytes for this file", t->it->dest, path,
+				  t->it->max_size);
+			/* Not a start the next source could resume. */
+			unlink(t->part);
+			o = NEXT_SOURCE;
+			break;
+		}
+		t->received += r;
 		hashes_update(t, buf, (size_t)r);
 		t->run_received += r;
 		for (ssize_t done = 0; done < r;) {
@@ -309,28 +430,58 @@ static enum outcome copy_local(struct engine *e, struct transfer *t, const char 
 	return o;
 }
 
-/* Start a transfer on the multi handle; -1 (with a message) if it cannot. */
-static int start_remote(struct engine *e, struct transfer *t, const char *url)
+/* The speed, time and size limits of one attempt. The item's deadline
+ * caps every phase (CURLOPT_TIMEOUT_MS), the connect phase also has its own
+ * bound, an FTP server's replies (after a redirect, say) the stall time. */
+static void set_limits(const struct engine *e, const struct transfer *t, CURL *c)
 {
-	struct stat st;
-	t->resume_from = stat(t->part, &st) == 0 ? st.st_size : 0;
+	long connect = 30;
+	if (t->deadline > 0) {
+		long left_ms = (long)((t->deadline - now_seconds()) * 1000);
+		left_ms = left_ms < 1 ? 1 : left_ms;
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, left_ms);
+		if (left_ms / 1000 < connect)
+			connect = left_ms / 1000 + 1;
+	}
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, connect);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, (long)e->lim.speed_limit);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, e->lim.speed_time);
+	curl_easy_setopt(c, CURLOPT_SERVER_RESPONSE_TIMEOUT, e->lim.speed_time);
+	if (t->it->max_size > 0 && t->it->max_size > t->resume_from)
+		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+				 (curl_off_t)t->it->max_size - t->resume_from);
+}
+
+/* Start a transfer on the multi handle: GOT when it runs, else why not
+ * (with a message). */
+static enum outcome start_remote(struct engine *e, struct transfer *t, const char *url)
+{
 	t->write_errno = 0;
+	t->too_big = 0;
+	t->received = 0;
 	t->errbuf[0] = '\0';
-	t->fd = open(t->part, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (t->fd < 0) {
-		tcz_error("%s: %s", t->part, strerror(errno));
-		return -1;
+	t->fd = open_part(t, &t->resume_from);
+	if (t->fd < 0)
+		return REFUSED;
+	/* A partial already past the limit cannot be the file: start over. */
+	if (over_limit(t, 0)) {
+		if (ftruncate(t->fd, 0)) {
+			tcz_error("%s: %s", t->part, strerror(errno));
+			close(t->fd);
+			return FATAL;
+		}
+		t->resume_from = 0;
 	}
 	hashes_start(t);
 	if (t->resume_from > 0 && hashes_feed_fd(t, t->fd, t->part, t->resume_from)) {
 		close(t->fd);
-		return -1;
+		return FATAL;
 	}
 	CURL *c = t->curl = curl_easy_init();
 	if (!c) {
 		close(t->fd);
 		tcz_error("%s: cannot start a libcurl transfer", t->name);
-		return -1;
+		return FATAL;
 	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PRIVATE, t);
@@ -340,10 +491,10 @@ static int start_remote(struct engine *e, struct transfer *t, const char *url)
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, t->errbuf);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, e->stall);
+	set_limits(e, t, c);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "tcbuild-tcz");
+	/* Every scheme a transfer or a redirect may use is one whose every
+	 * phase the limits above bound. */
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,ftp,file");
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https,ftp");
 	if (t->resume_from > 0)
@@ -354,11 +505,11 @@ static int start_remote(struct engine *e, struct transfer *t, const char *url)
 		curl_easy_cleanup(c);
 		t->curl = NULL;
 		close(t->fd);
-		return -1;
+		return FATAL;
 	}
 	t->state = ACTIVE;
 	e->active++;
-	return 0;
+	return GOT;
 }
 
 /* End a finished transfer: what its result means for the item. */
@@ -383,6 +534,17 @@ static enum outcome end_transfer(struct engine *e, struct transfer *t, CURLcode 
 		return GOT;
 	clear_bar(e);
 	const char *why = *t->errbuf ? t->errbuf : curl_easy_strerror(rc);
+	if (t->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+		tcz_error("%s: %s: %s the limit of %lld bytes for this file: transfer stopped", t->it->dest,
+			  url, t->too_big ? "more bytes than" : "announces a size over", t->it->max_size);
+		unlink(t->part);
+		return NEXT_SOURCE;
+	}
+	if (rc == CURLE_OPERATION_TIMEDOUT && t->deadline > 0 && now_seconds() >= t->deadline - 0.05) {
+		tcz_error("%s: %s: not done after %ld s, the limit for one file (TCZ_FETCH_MAX_TIME, "
+			  "--max-time)", t->it->dest, url, e->lim.max_time);
+		return DEADLINE;
+	}
 	if (rc == CURLE_RANGE_ERROR || rc == CURLE_FTP_COULDNT_USE_REST || code == 416) {
 		/* Resume refused outright: drop the partial and try again whole. */
 		unlink(t->part);
@@ -390,7 +552,8 @@ static enum outcome end_transfer(struct engine *e, struct transfer *t, CURLcode 
 		return RETRY;
 	}
 	if (rc == CURLE_OPERATION_TIMEDOUT) {
-		tcz_warn("%s: %s: stalled (no data for %ld s)", t->name, url, e->stall);
+		tcz_warn("%s: %s: too slow: under %lld bytes/s for %ld s", t->name, url,
+			  e->lim.speed_limit, e->lim.speed_time);
 		return RETRY;
 	}
 	if (rc == CURLE_TOO_MANY_REDIRECTS) {
@@ -478,6 +641,12 @@ static void attempt_done(struct engine *e, struct transfer *t, enum outcome o)
 		finish(e, t, DL_FAILED);
 		return;
 	}
+	if (o == REFUSED || o == DEADLINE) { /* the .part is not ours, or time is up */
+		if (o == DEADLINE)
+			unlink(t->part);
+		finish(e, t, DL_FAILED);
+		return;
+	}
 	t->any_mismatch |= o == MISMATCH;
 	t->all_not_found &= o == NOT_FOUND;
 	t->attempt = 1;
@@ -494,12 +663,28 @@ static void start_attempt(struct engine *e, struct transfer *t)
 		attempt_done(e, t, copy_local(e, t, src));
 		return;
 	}
-	if (start_remote(e, t, src))
-		attempt_done(e, t, FATAL);
+	enum outcome o = start_remote(e, t, src);
+	if (o != GOT)
+		attempt_done(e, t, o);
+}
+
+/* Move an existing dest that is not the file to dest.bad (the entry
+ * itself: a symlink is moved, never followed). */
+static void set_aside(struct engine *e, struct transfer *t, const char *why)
+{
+	char *bad = xasprintf("%s.bad", t->it->dest);
+	if (rename(t->it->dest, bad)) {
+		tcz_error("%s: cannot set aside: %s", t->it->dest, strerror(errno));
+		finish(e, t, DL_FAILED);
+	} else {
+		tcz_warn("%s %s; moved to %s", t->it->dest, why, bad);
+	}
+	free(bad);
 }
 
 /* The download cache: an existing dest that verifies is the result; one
- * that does not is set aside. With nothing to verify against, it goes. */
+ * that does not, or is no regular file, is set aside. With nothing to
+ * verify against, it goes. */
 static void prepare(struct engine *e, struct transfer *t)
 {
 	struct stat st;
@@ -516,7 +701,11 @@ static void prepare(struct engine *e, struct transfer *t)
 		}
 		return;
 	}
-	int fd = open(t->it->dest, O_RDONLY | O_CLOEXEC);
+	if (!S_ISREG(st.st_mode)) {
+		set_aside(e, t, "is not a regular file");
+		return;
+	}
+	int fd = open(t->it->dest, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		tcz_error("%s: %s", t->it->dest, strerror(errno));
 		finish(e, t, DL_FAILED);
@@ -533,14 +722,7 @@ static void prepare(struct engine *e, struct transfer *t)
 		finish(e, t, DL_OK);
 		return;
 	}
-	char *bad = xasprintf("%s.bad", t->it->dest);
-	if (rename(t->it->dest, bad)) {
-		tcz_error("%s: cannot set aside: %s", t->it->dest, strerror(errno));
-		finish(e, t, DL_FAILED);
-	} else {
-		tcz_warn("%s did not verify; moved to %s", t->it->dest, bad);
-	}
-	free(bad);
+	set_aside(e, t, "did not verify");
 }
 
 static void add_sources(struct transfer *t, const char *primary, const char *backup)
@@ -560,17 +742,9 @@ static int engine_start(struct engine *e, struct dl_item *items, size_t n, int j
 	e->jobs = jobs < 1 ? 1 : jobs;
 	e->quiet = quiet;
 	e->bar = !quiet && isatty(2);
-	e->stall = 30;
 	e->started = now_seconds();
-	const char *stall = getenv("TCZ_FETCH_STALL");
-	if (stall && *stall) {
-		char *end;
-		e->stall = strtol(stall, &end, 10);
-		if (*end || e->stall < 1) {
-			tcz_error("TCZ_FETCH_STALL='%s': want a number of seconds", stall);
-			return -1;
-		}
-	}
+	if (dl_limits_get(&e->lim))
+		return -1;
 	if (!curl_ready) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
 			tcz_error("cannot initialise libcurl");
@@ -591,6 +765,7 @@ static int engine_start(struct engine *e, struct dl_item *items, size_t n, int j
 		struct transfer *t = &e->t[i];
 		t->it = &items[i];
 		t->name = path_base(items[i].dest);
+		t->deadline = e->lim.max_time > 0 ? e->started + (double)e->lim.max_time : 0;
 		items[i].result = DL_FAILED;
 		items[i].sha256[0] = '\0';
 		add_sources(t, primary, backup);
@@ -638,6 +813,13 @@ int dl_run(struct dl_item *items, size_t n, int jobs, int quiet)
 			struct transfer *t = &e.t[i];
 			if (t->state != WAITING)
 				continue;
+			if (t->deadline > 0 && now >= t->deadline) {
+				clear_bar(&e);
+				tcz_error("%s: not done after %ld s, the limit for one file (TCZ_FETCH_MAX_TIME, "
+					  "--max-time)", t->it->dest, e.lim.max_time);
+				attempt_done(&e, t, DEADLINE);
+				continue;
+			}
 			if (t->not_before > now) {
 				wake = t->not_before < wake ? t->not_before : wake;
 				continue;
@@ -685,13 +867,15 @@ int dl_run(struct dl_item *items, size_t n, int jobs, int quiet)
 	return ret ? -1 : 0;
 }
 
-enum dl_result dl_fetch(const char *dest, const char *url, const char *md5, int missing_ok)
+enum dl_result dl_fetch(const char *dest, const char *url, const char *md5, int missing_ok,
+			long long max_size)
 {
 	struct dl_item it;
 	dl_init(&it, dest);
 	if (md5)
 		dl_want(&it, HASH_MD5, md5);
 	it.missing_ok = missing_ok;
+	it.max_size = max_size;
 	dl_source(&it, url);
 	dl_run(&it, 1, 1, 1);
 	enum dl_result r = it.result;

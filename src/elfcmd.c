@@ -55,6 +55,10 @@ int cmd_elf(int argc, char **argv)
 		default: return tcz_usage_error("elf", "unknown option");
 		}
 	}
+	if (r.glibc && !version_number_valid(r.glibc))
+		return tcz_usage_error("elf", "--glibc '%s': want a version such as 2.11", r.glibc);
+	if (r.kernel && !version_number_valid(r.kernel))
+		return tcz_usage_error("elf", "--kernel '%s': want a version such as 2.6.33", r.kernel);
 	if (optind >= argc)
 		return tcz_usage_error("elf", "no file given");
 	int status = TCZ_EXIT_OK;

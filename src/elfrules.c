@@ -83,18 +83,35 @@ static void elf_close(struct elf_file *f)
 	close(f->fd);
 }
 
+int version_number_valid(const char *s)
+{
+	unsigned parts = 0;
+	for (;;) {
+		size_t digits = strspn(s, "0123456789");
+		if (!digits || digits > 9 || ++parts > 8)
+			return 0;
+		s += digits;
+		if (!*s)
+			return 1;
+		if (*s++ != '.')
+			return 0;
+	}
+}
+
 static int version_newer(const char *have, const char *limit)
 {
-	/* Compare dotted numbers: "2.12" > "2.11", "2.6.34" > "2.6.33". */
+	/* Compare dotted numbers: "2.12" > "2.11", "2.6.34" > "2.6.33". A
+	 * part that is no number on either side (a hostile file's "2x0") ends
+	 * the comparison: each turn must move at least one side on. */
 	while (*have || *limit) {
 		char *eh, *el;
 		unsigned long a = strtoul(have, &eh, 10), b = strtoul(limit, &el, 10);
 		if (a != b)
 			return a > b;
+		if (eh == have && el == limit)
+			break;
 		have = *eh == '.' ? eh + 1 : eh;
 		limit = *el == '.' ? el + 1 : el;
-		if (!*have && !*limit)
-			break;
 	}
 	return 0;
 }

@@ -19,6 +19,10 @@ struct elf_rules {
 	int skip_i486;         /* a waiver */
 };
 
+/* A version as --glibc and --kernel take it: dotted decimal numbers
+ * ("2.11", "2.6.33"), at most 8 parts of at most 9 digits each. */
+int version_number_valid(const char *s);
+
 /* Problems found (each printed as "tcz: LABEL: ..."), or -1 if the file
  * cannot be read as ELF at all. */
 int elf_check(const char *path, const char *label, const struct elf_rules *rules);

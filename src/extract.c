@@ -235,14 +235,14 @@ static char *trim_slashes(const char *dir)
 }
 
 /* DIR.tmp.PID of extracts into DIR that were killed. */
-static void remove_stale(const char *dir)
+static void remove_stale_extractions(const char *dir)
 {
 	const char *base = path_base(dir);
 	char *parent = base > dir ? xasprintf("%.*s", (int)(base - dir), dir) : xstrdup(".");
 	char *prefix = xasprintf("%s.tmp.", base);
 	int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
-		remove_stale_at(fd, prefix, NULL, 1);
+		remove_stale_at(fd, prefix, NULL, 1, NULL);
 		close(fd);
 	}
 	free(prefix);
@@ -296,7 +296,7 @@ int cmd_extract(int argc, char **argv)
 		free(dir);
 		return TCZ_EXIT_FAIL;
 	}
-	remove_stale(dir);
+	remove_stale_extractions(dir);
 
 	char *tmp = xasprintf("%s.tmp.%ld", dir, (long)getpid());
 	int status = TCZ_EXIT_FAIL, cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -5,12 +5,15 @@
  * sha256 that later fetches enforce), and --list for many files at once.
  */
 #include "commands.h"
+#include "companion.h"
 #include "download.h"
 #include "fetchlist.h"
 #include "shalock.h"
 #include "util.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,25 +26,39 @@ static void usage(FILE *out)
 	      "each URL (http, https, ftp, file:// or a local path), $TCZ_BACKUP_SITE/NAME,\n"
 	      "where NAME is DEST's file name. Bytes go to DEST.part (resumed when the\n"
 	      "server allows ranges) and DEST appears only once every checksum matches.\n"
-	      "An existing DEST that verifies is kept without fetching; one that does not\n"
-	      "is moved to DEST.bad.\n\n"
+	      "DEST.part is opened without following a symlink and used only if it is a\n"
+	      "partial download of ours (a regular file we own, with no other name);\n"
+	      "anything else there is refused and left alone. An existing DEST that\n"
+	      "verifies is kept without fetching; one that does not, or is not a regular\n"
+	      "file, is moved to DEST.bad.\n\n"
 	      "Checksums (at least one, or --record):\n"
 	      "      --sha256 HEX, --sha512 HEX, --md5 HEX\n"
 	      "      --record LOCK  verify against the sha256 LOCK has for NAME; if it has\n"
 	      "                     none, record the downloaded file's sha256 there\n"
 	      "      --no-verify    for files that nothing can verify: a mirror's .md5.txt\n"
-	      "                     and .dep (an existing DEST is fetched again)\n"
+	      "                     and .dep (an existing DEST is fetched again); at most\n"
+	      "                     16M unless --max-size says otherwise\n"
 	      "Options:\n"
 	      "  -o, --output DEST  where the file goes (required)\n"
 	      "  -q, --quiet        no progress output\n"
+	      "      --max-size N   stop a transfer once it passes N bytes (K, M, G allowed;\n"
+	      "                     0: no limit); refused at once when a server announces\n"
+	      "                     more (default: no limit, 16M with --no-verify)\n"
+	      "      --speed-limit N  give an attempt up when it averages under N bytes/s\n"
+	      "      --speed-time S   over S seconds (default 1K over 30 s); it is retried,\n"
+	      "                     then the next source is tried\n"
+	      "      --max-time S   give a file up when it is not done after S seconds,\n"
+	      "                     over every source and retry (default 14400; 0: never)\n"
 	      "      --list FILE    many files at once: each line of FILE is\n"
 	      "                     'NAME ALGO:HEX URL...' (ALGO sha256, sha512 or md5), fetched\n"
 	      "                     to DIR/NAME; every line is checked before anything is fetched\n"
 	      "  -j, --jobs N       with --list: downloads at once (default 4)\n"
 	      "  -h, --help         this help\n\n"
-	      "Environment: TCZ_PRIMARY_SITE, TCZ_BACKUP_SITE (base URLs or directories),\n"
-	      "TCZ_FETCH_STALL (seconds without data before a transfer is abandoned, 30),\n"
-	      "and libcurl's http_proxy, https_proxy, no_proxy.\n"
+	      "Environment: TCZ_PRIMARY_SITE, TCZ_BACKUP_SITE (base URLs or directories);\n"
+	      "TCZ_FETCH_SPEED_LIMIT, TCZ_FETCH_STALL, TCZ_FETCH_MAX_TIME (the defaults of\n"
+	      "--speed-limit, --speed-time, --max-time, for every command that downloads:\n"
+	      "fetch, install, mirror sync); libcurl's http_proxy, https_proxy, no_proxy.\n"
+	      "Limits apply after redirects too (http, https and ftp only).\n"
 	      "Exit status: 0 verified, 1 no source could be fetched, 3 a checksum failed,\n"
 	      "4 every source said the file does not exist (HTTP 404, no such file).\n", out);
 }
@@ -58,11 +75,19 @@ int cmd_fetch(int argc, char **argv)
 		{ "no-verify", no_argument, NULL, 'N' },
 		{ "list", required_argument, NULL, 'L' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "max-size", required_argument, NULL, 'M' },
+		{ "speed-limit", required_argument, NULL, 'S' },
+		{ "speed-time", required_argument, NULL, 'Y' },
+		{ "max-time", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int no_verify = 0, quiet = 0, jobs = 4;
+	long long max_size = -1;
 	const char *dest = NULL, *list = NULL, *lock = NULL;
+	struct dl_limits lim;
+	if (dl_limits_get(&lim))
+		return TCZ_EXIT_USAGE;
 	struct { enum hash_algo algo; const char *hex; } want[DL_MAX_HASHES];
 	size_t nwant = 0;
 	int c;
@@ -80,6 +105,27 @@ int cmd_fetch(int argc, char **argv)
 			if (jobs < 1 || jobs > 32)
 				return tcz_usage_error("fetch", "-j %s: want 1 to 32", optarg);
 			continue;
+		case 'M':
+			if ((max_size = parse_size(optarg)) < 0)
+				return tcz_usage_error("fetch", "--max-size %s: want a size such as 16M", optarg);
+			continue;
+		case 'S':
+			if ((lim.speed_limit = parse_size(optarg)) < 1 || lim.speed_limit > LONG_MAX)
+				return tcz_usage_error("fetch", "--speed-limit %s: want bytes per second, at least 1",
+						       optarg);
+			continue;
+		case 'Y':
+		case 'T': {
+			char *end;
+			errno = 0;
+			long v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < (c == 'Y'))
+				return tcz_usage_error("fetch", "--%s %s: want a number of seconds%s",
+						       c == 'Y' ? "speed-time" : "max-time", optarg,
+						       c == 'Y' ? ", at least 1" : "");
+			*(c == 'Y' ? &lim.speed_time : &lim.max_time) = v;
+			continue;
+		}
 		case 'h': usage(stdout); return TCZ_EXIT_OK;
 		case '2': algo = HASH_SHA256; break;
 		case '5': algo = HASH_SHA512; break;
@@ -96,10 +142,11 @@ int cmd_fetch(int argc, char **argv)
 	}
 	if (!dest)
 		return tcz_usage_error("fetch", "-o DEST is required");
+	dl_limits_set(&lim);
 	if (list) {
 		if (optind != argc || nwant || lock || no_verify)
 			return tcz_usage_error("fetch", "--list takes its checksums and URLs from the file");
-		return fetch_list(list, dest, jobs, quiet);
+		return fetch_list(list, dest, jobs, quiet, max_size < 0 ? 0 : max_size);
 	}
 	if (!nwant && !lock && !no_verify)
 		return tcz_usage_error("fetch", "no checksum: give --sha256/--sha512/--md5 or --record LOCK");
@@ -113,6 +160,9 @@ int cmd_fetch(int argc, char **argv)
 
 	struct dl_item it;
 	dl_init(&it, dest);
+	/* What nothing verifies is at least bounded: no companion file is
+	 * larger than COMPANION_MAX. */
+	it.max_size = max_size >= 0 ? max_size : no_verify ? COMPANION_MAX : 0;
 	for (size_t i = 0; i < nwant; i++)
 		dl_want(&it, want[i].algo, want[i].hex);
 	int locked = 0;

@@ -56,7 +56,7 @@ static int parse_line(const char *list, unsigned no, char *line, char **name, en
 	return 0;
 }
 
-int fetch_list(const char *list, const char *dir, int jobs, int quiet)
+int fetch_list(const char *list, const char *dir, int jobs, int quiet, long long max_size)
 {
 	char *data;
 	size_t len;
@@ -95,6 +95,7 @@ int fetch_list(const char *list, const char *dir, int jobs, int quiet)
 		dl_init(&items[n], dest);
 		free(dest);
 		dl_want(&items[n], algo, hex);
+		items[n].max_size = max_size;
 		for (size_t i = 0; i < nurls; i++)
 			dl_source(&items[n], urls[i]);
 		n++;

@@ -355,7 +355,7 @@ static int merge_dir(const struct merge *m, int stagefd, int rootfd, const char 
 	int ret = names.n ? dir_ok(m, stagefd, rootfd, *dirpath ? dirpath : ".") : 0;
 	/* What an older tcz unpack or install left when it was killed. */
 	if (!ret && m->commit)
-		remove_stale_at(rootfd, ".", ".tcz-unpack.", 0);
+		remove_stale_at(rootfd, ".", ".tcz-unpack.", 0, NULL);
 	for (size_t i = 0; !ret && i < names.n; i++) {
 		const char *name = names.v[i];
 		char *path = *dirpath ? xasprintf("%s/%s", dirpath, name) : xstrdup(name);
@@ -413,7 +413,7 @@ static int recover(struct target *t)
 {
 	/* JOURNAL.PID: journals retired by runs killed while deleting them,
 	 * and the work directories of tcz versions that named them so. */
-	remove_stale_at(t->rootfd, JOURNAL ".", NULL, 1);
+	remove_stale_at(t->rootfd, JOURNAL ".", NULL, 1, NULL);
 	t->journalfd = beneath_open(t->rootfd, JOURNAL, O_RDONLY | O_DIRECTORY, 0);
 	if (t->journalfd < 0) {
 		if (errno == ENOENT)
@@ -619,6 +619,10 @@ int cmd_install(int argc, char **argv)
 		return st;
 	if (!o.root || !o.mirror)
 		return tcz_usage_error("install", "--root and --mirror are required");
+	if (!kernel_release_valid(o.kernel))
+		return tcz_usage_error("install", "--kernel '%.*s': not a kernel release (letters, digits, "
+				       "._+-, not starting with . or -, at most %d bytes)",
+				       TCZ_KERNEL_RELEASE_MAX, o.kernel, TCZ_KERNEL_RELEASE_MAX);
 	if (optind >= argc)
 		return tcz_usage_error("install", "no extension named");
 	struct target t = { .label = o.root, .journalfd = -1, .dlfd = -1, .stagefd = -1,

@@ -36,7 +36,8 @@ static void usage(FILE *out)
 	      "  0  success\n"
 	      "  1  the operation failed (I/O error, bad or hostile input, network)\n"
 	      "  2  wrong command line\n"
-	      "  3  a check or verification found a problem\n", out);
+	      "  3  a check or verification found a problem\n"
+	      "  4  (fetch) every source said the file does not exist\n", out);
 	fprintf(out, "\nLimits on input from anywhere:\n"
 		"  extract, unpack and install write at most --max-size bytes of files\n"
 		"  (default $TCZ_MAX_SIZE, else %s; 0: no limit); an image is read only\n"

@@ -88,23 +88,176 @@ static void text_add(struct text *t, const char *s)
 	t->len += l;
 }
 
-/* The repository-wide files, from what a generation holds. */
-static int write_indexes(const char *gen)
+/* The NAME.tcz files of a generation, sorted. */
+static int list_extensions(const char *gen, struct path_list *names)
 {
 	DIR *d = opendir(gen);
 	if (!d) {
 		tcz_error("%s: %s", gen, strerror(errno));
 		return -1;
 	}
-	struct path_list names = { 0 };
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		size_t l = strlen(e->d_name);
 		if (l > 4 && !strcmp(e->d_name + l - 4, ".tcz"))
-			path_list_add(&names, e->d_name);
+			path_list_add(names, e->d_name);
 	}
 	closedir(d);
-	path_list_sort(&names);
+	path_list_sort(names);
+	return 0;
+}
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether the sorted list holds s. */
+static int holds(const struct path_list *sorted, const char *s)
+{
+	return sorted->n && bsearch(&s, sorted->v, sorted->n, sizeof(*sorted->v), by_string);
+}
+
+/* A .dep entry that names KERNEL, split around it: "ipv6-" and ".tcz". */
+struct kernel_dep {
+	char *before, *after;
+};
+
+/* The kernel versions a mirror holds: each K for which some extension
+ * named in a .dep as BEFORE-KERNEL-AFTER is there as BEFORE-K-AFTER, with K
+ * a kernel release that starts with a digit (2.6.33.3-tinycore). Reading
+ * them from the names that KERNEL dependencies point to keeps other
+ * versioned names (openssl-0.9.8.tcz) out. */
+static void kernels_present(const struct path_list *names, const struct kernel_dep *kd, size_t nkd,
+			    struct path_list *kernels)
+{
+	for (size_t i = 0; i < nkd; i++) {
+		size_t lb = strlen(kd[i].before), la = strlen(kd[i].after);
+		for (size_t j = 0; j < names->n; j++) {
+			const char *n = names->v[j];
+			size_t ln = strlen(n);
+			if (ln <= lb + la || memcmp(n, kd[i].before, lb) || strcmp(n + ln - la, kd[i].after))
+				continue;
+			char *k = xasprintf("%.*s", (int)(ln - lb - la), n + lb);
+			if (k[0] >= '0' && k[0] <= '9' && kernel_release_valid(k) && !holds(kernels, k)) {
+				path_list_add(kernels, k);
+				path_list_sort(kernels);
+			}
+			free(k);
+		}
+	}
+}
+
+/* One extension's .dep entries, and the name its .dep has for the user. */
+struct dep_file {
+	char *label; /* the .dep as the user knows it, for messages */
+	struct path_list deps;
+};
+
+/* Where NAME's files came from: the path given on the command line for an
+ * added extension, else the published mirror's. */
+static char *dep_label(const char *dir, const struct path_list *add, const char *name)
+{
+	for (size_t i = 0; i < add->n; i++)
+		if (!strcmp(path_base(add->v[i]), name))
+			return xasprintf("%s.dep", add->v[i]);
+	return xasprintf("%s/3.x/tcz/%s.dep", dir, name);
+}
+
+/* Every .dep entry of every extension in the generation must name an
+ * extension the generation holds; KERNEL stands for each kernel version
+ * present. Each miss is reported as FILE:LINE; with allow_missing (a mirror
+ * layered over upstream) they are counted, not fatal. 1 on a miss, -1 on a
+ * .dep that does not parse. */
+static int check_closure(const char *dir, const char *gen, const struct path_list *names,
+			 const struct path_list *add, int allow_missing)
+{
+	struct dep_file *files = xcalloc(names->n ? names->n : 1, sizeof(*files));
+	struct kernel_dep *kd = NULL;
+	size_t nkd = 0;
+	int ret = 0;
+	for (size_t i = 0; i < names->n; i++) {
+		char *path = xasprintf("%s/%s.dep", gen, names->v[i]), *data;
+		size_t len;
+		files[i].label = dep_label(dir, add, names->v[i]);
+		if (access(path, F_OK) == 0) {
+			if (read_file(path, COMPANION_MAX, &data, &len) == 0) {
+				if (dep_parse(files[i].label, data, len, &files[i].deps))
+					ret = -1;
+				free(data);
+			} else {
+				ret = -1;
+			}
+		}
+		free(path);
+		for (size_t j = 0; j < files[i].deps.n; j++) {
+			const char *d = files[i].deps.v[j], *k = strstr(d, "KERNEL");
+			if (!k)
+				continue;
+			kd = xrealloc(kd, (nkd + 1) * sizeof(*kd));
+			kd[nkd].before = xasprintf("%.*s", (int)(k - d), d);
+			kd[nkd++].after = xstrdup(k + 6);
+		}
+	}
+	struct path_list kernels = { 0 };
+	kernels_present(names, kd, nkd, &kernels);
+	unsigned missing = 0;
+	for (size_t i = 0; !ret && i < names->n; i++) {
+		/* dep_parse allows no blank line: entry j is on line j + 1. */
+		for (size_t j = 0; j < files[i].deps.n; j++) {
+			const char *d = files[i].deps.v[j], *k = strstr(d, "KERNEL");
+			if (!k) {
+				if (holds(names, d))
+					continue;
+				missing++;
+				if (!allow_missing)
+					tcz_error("%s:%zu: %s is not in the mirror", files[i].label, j + 1, d);
+				continue;
+			}
+			if (!kernels.n) {
+				missing++;
+				if (!allow_missing)
+					tcz_error("%s:%zu: %s: the mirror holds it for no kernel", files[i].label,
+						  j + 1, d);
+			}
+			for (size_t v = 0; v < kernels.n; v++) {
+				char *x = xasprintf("%.*s%s%s", (int)(k - d), d, kernels.v[v], k + 6);
+				if (!holds(names, x)) {
+					missing++;
+					if (!allow_missing)
+						tcz_error("%s:%zu: %s is not in the mirror (KERNEL = %s)",
+							  files[i].label, j + 1, x, kernels.v[v]);
+				}
+				free(x);
+			}
+		}
+	}
+	if (missing && allow_missing)
+		tcz_warn("%u dependenc%s not in this mirror (allowed: --allow-missing)", missing,
+			 missing == 1 ? "y is" : "ies are");
+	else if (missing) {
+		tcz_error("%s: %u dependenc%s missing: nothing published (--allow-missing for a mirror "
+			  "layered over upstream)", dir, missing, missing == 1 ? "y" : "ies");
+		ret = 1;
+	}
+	for (size_t i = 0; i < names->n; i++) {
+		free(files[i].label);
+		path_list_free(&files[i].deps);
+	}
+	for (size_t i = 0; i < nkd; i++) {
+		free(kd[i].before);
+		free(kd[i].after);
+	}
+	free(kd);
+	free(files);
+	path_list_free(&kernels);
+	return ret;
+}
+
+/* The repository-wide files, from what a generation holds (names sorted). */
+static int write_indexes(const char *gen, const struct path_list *names_in)
+{
+	const struct path_list names = *names_in;
 	struct text info = { 0 }, sizes = { 0 }, md5s = { 0 };
 	text_add(&info, "");
 	text_add(&sizes, "");
@@ -144,7 +297,6 @@ static int write_indexes(const char *gen)
 	free(info.s);
 	free(sizes.s);
 	free(md5s.s);
-	path_list_free(&names);
 	return ret;
 }
 
@@ -164,8 +316,9 @@ static char *owner_of(const char *file)
 
 /* Build a new generation of DIR from the current one, minus `drop`, plus
  * the extension files `add` (paths to NAME.tcz, companions beside them),
- * and switch to it. */
-static int mirror_update(const char *dir, struct path_list *add, struct path_list *drop)
+ * check its dependency closure, and switch to it. 0, -1 on failure, 1 when
+ * the closure check failed (nothing switched either way). */
+static int mirror_update(const char *dir, struct path_list *add, struct path_list *drop, int allow_missing)
 {
 	char *base = xasprintf("%s/3.x", dir);
 	char *genlink = xasprintf("%s/tcz", base);
@@ -185,6 +338,14 @@ static int mirror_update(const char *dir, struct path_list *add, struct path_lis
 	char old[256] = "";
 	ssize_t n = readlink(genlink, old, sizeof(old) - 1);
 	old[n > 0 ? n : 0] = '\0';
+	/* What a killed build left: its generation, its link temporary. The
+	 * current generation stays, whoever made it. */
+	int basefd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (basefd >= 0) {
+		remove_stale_at(basefd, ".tcz.", ".", 1, old);
+		remove_stale_at(basefd, "tcz.tmp.", NULL, 1, NULL);
+		close(basefd);
+	}
 	char *genname = xasprintf(".tcz.%ld.%ld", (long)time(NULL), (long)getpid());
 	char *gen = path_join(base, genname);
 	int ret = mkdir(gen, 0755) ? -1 : 0;
@@ -251,8 +412,14 @@ static int mirror_update(const char *dir, struct path_list *add, struct path_lis
 			free(cto);
 		}
 	}
+	struct path_list names = { 0 };
 	if (!ret)
-		ret = write_indexes(gen);
+		ret = list_extensions(gen, &names);
+	if (!ret)
+		ret = check_closure(dir, gen, &names, add, allow_missing);
+	if (!ret)
+		ret = write_indexes(gen, &names);
+	path_list_free(&names);
 	if (!ret) {
 		char *tmp = xasprintf("%s.tmp.%ld", genlink, (long)getpid());
 		unlink(tmp);
@@ -282,11 +449,12 @@ static int cmd_mirror_build(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "remove", required_argument, NULL, 'r' },
+		{ "allow-missing", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct path_list add = { 0 }, drop = { 0 };
-	int c;
+	int allow_missing = 0, c;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -301,11 +469,22 @@ static int cmd_mirror_build(int argc, char **argv)
 			free(n);
 			break;
 		}
+		case 'A': allow_missing = 1; break;
 		case 'h':
-			fputs("Usage: tcz mirror build DIR [--remove NAME]... [EXT.tcz]...\n"
+			fputs("Usage: tcz mirror build DIR [--remove NAME]... [--allow-missing] [EXT.tcz]...\n"
 			      "Add extensions (with the companion files beside them) to the mirror\n"
 			      "DIR/3.x/tcz/, or remove them, and rewrite info.lst.gz, sizelist.gz and\n"
-			      "md5.db.gz. The new state is built beside and switched in at once.\n", stdout);
+			      "md5.db.gz. The new state is built beside and switched in at once, once\n"
+			      "every .dep entry of every extension it holds names an extension it holds.\n"
+			      "KERNEL in an entry stands for each kernel version the mirror has such\n"
+			      "extensions for (ipv6-2.6.33.3-tinycore.tcz for ipv6-KERNEL.tcz).\n\n"
+			      "      --remove NAME     drop NAME.tcz and its companion files\n"
+			      "      --allow-missing   a mirror layered over upstream: dependencies it\n"
+			      "                        does not hold are counted, not an error\n"
+			      "  -h, --help            this help\n\n"
+			      "Exit status: 0 switched, 1 failed, 2 wrong command line, 3 a .dep names an\n"
+			      "extension the mirror does not hold (each printed as FILE:LINE); on 1 and\n"
+			      "3 the mirror is left as it was.\n", stdout);
 			return TCZ_EXIT_OK;
 		default: return tcz_usage_error("mirror", "unknown option");
 		}
@@ -321,12 +500,12 @@ static int cmd_mirror_build(int argc, char **argv)
 		}
 		path_list_add(&add, argv[i]);
 	}
-	int ret = mirror_update(dir, &add, &drop);
+	int ret = mirror_update(dir, &add, &drop, allow_missing);
 	if (!ret)
 		printf("%s/3.x/tcz: %zu added, %zu removed\n", dir, add.n, drop.n);
 	path_list_free(&add);
 	path_list_free(&drop);
-	return ret ? TCZ_EXIT_FAIL : TCZ_EXIT_OK;
+	return ret > 0 ? TCZ_EXIT_CHECK : ret ? TCZ_EXIT_FAIL : TCZ_EXIT_OK;
 }
 
 /* Upstream sizes from its sizelist.gz, for --dry-run; -1 if unknown. */
@@ -389,7 +568,9 @@ static int sync_fetch(const struct mirror *m, const char *stage, const char *loc
 		for (size_t s = 0; s < per; s++) {
 			char *file = xasprintf("%s%s", name, s ? optional[s - 1] : "");
 			mirror_item(m, &ext[s], stage, file);
+			/* .list and .info: optional, and nothing verifies them. */
 			ext[s].missing_ok = s > 0;
+			ext[s].max_size = s > 0 ? COMPANION_MAX : 0;
 			free(file);
 		}
 		dl_want(ext, HASH_MD5, md5s->v[i]);
@@ -422,12 +603,13 @@ static int cmd_mirror_sync(int argc, char **argv)
 		{ "to", required_argument, NULL, 't' },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "allow-missing", no_argument, NULL, 'A' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *from = NULL, *to = NULL, *kernel = TCZ_DEFAULT_KERNEL;
-	int dry = 0, jobs = 4, c;
+	int dry = 0, jobs = 4, allow_missing = 0, c;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -435,25 +617,34 @@ static int cmd_mirror_sync(int argc, char **argv)
 		case 't': to = optarg; break;
 		case 'k': kernel = optarg; break;
 		case 'n': dry = 1; break;
+		case 'A': allow_missing = 1; break;
 		case 'j': jobs = atoi(optarg); if (jobs < 1 || jobs > 32) return tcz_usage_error("mirror", "-j 1 to 32"); break;
 		case 'h':
 			fputs("Usage: tcz mirror sync --from URL --to DIR [OPTION]... NAME...\n"
 			      "Copy upstream extensions and their whole .dep closure (KERNEL replaced)\n"
 			      "into the mirror DIR, each verified against its .md5.txt, its sha256\n"
 			      "recorded in DIR/tcz-sha256.lock and enforced on later syncs. Interrupted\n"
-			      "downloads resume. Then DIR's indexes are rebuilt as by `mirror build`.\n\n"
+			      "downloads resume. Then DIR's indexes are rebuilt as by `mirror build`,\n"
+			      "which checks every extension's dependencies.\n\n"
 			      "      --from URL    upstream mirror base (extensions in URL/3.x/tcz/)\n"
 			      "      --to DIR      the local mirror\n"
-			      "      --kernel VER  for -KERNEL.tcz dependencies (default " TCZ_DEFAULT_KERNEL ")\n"
+			      "      --kernel VER  for -KERNEL.tcz dependencies: a kernel release, letters,\n"
+			      "                    digits and ._+- (default " TCZ_DEFAULT_KERNEL ")\n"
 			      "      --dry-run     list what would be fetched, with sizes from upstream's\n"
 			      "                    sizelist.gz, and the total; fetch no extension\n"
-			      "  -j, --jobs N      parallel downloads (default 4)\n", stdout);
+			      "      --allow-missing  as for mirror build\n"
+			      "  -j, --jobs N      parallel downloads (default 4)\n\n"
+			      "Exit status as for mirror build.\n", stdout);
 			return TCZ_EXIT_OK;
 		default: return tcz_usage_error("mirror", "unknown option");
 		}
 	}
 	if (!from || !to)
 		return tcz_usage_error("mirror", "sync: --from and --to are required");
+	if (!kernel_release_valid(kernel))
+		return tcz_usage_error("mirror", "--kernel '%.*s': not a kernel release (letters, digits, "
+				       "._+-, not starting with . or -, at most %d bytes)",
+				       TCZ_KERNEL_RELEASE_MAX, kernel, TCZ_KERNEL_RELEASE_MAX);
 	if (optind >= argc)
 		return tcz_usage_error("mirror", "sync: no extension named");
 	if (mkdir(to, 0755) && errno != EEXIST) {
@@ -474,7 +665,7 @@ static int cmd_mirror_sync(int argc, char **argv)
 	if (!ret && dry) {
 		char *url = xasprintf("%s/sizelist.gz", m.tcz_base), *dest = path_join(stage, "sizelist.gz");
 		size_t len = 0;
-		char *sizes = dl_fetch(dest, url, NULL, 1) == DL_OK ? read_gz(dest, &len) : NULL;
+		char *sizes = dl_fetch(dest, url, NULL, 1, COMPANION_MAX) == DL_OK ? read_gz(dest, &len) : NULL;
 		long long total = 0;
 		int unknown = 0;
 		for (size_t i = 0; i < order.n; i++) {
@@ -499,7 +690,7 @@ static int cmd_mirror_sync(int argc, char **argv)
 		}
 		struct path_list none = { 0 };
 		if (!ret)
-			ret = mirror_update(to, &add, &none);
+			ret = mirror_update(to, &add, &none, allow_missing);
 		if (!ret) {
 			printf("%s: %zu extensions synced\n", to, order.n);
 			remove_tree(stage);
@@ -511,7 +702,7 @@ static int cmd_mirror_sync(int argc, char **argv)
 	path_list_free(&md5s);
 	mirror_free(&m);
 	free(stage);
-	return ret ? TCZ_EXIT_FAIL : TCZ_EXIT_OK;
+	return ret > 0 ? TCZ_EXIT_CHECK : ret ? TCZ_EXIT_FAIL : TCZ_EXIT_OK;
 }
 
 int cmd_mirror(int argc, char **argv)
@@ -523,8 +714,9 @@ int cmd_mirror(int argc, char **argv)
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs("Usage: tcz mirror build|sync ...\n"
 		      "A Tiny Core 3.x mirror tree that tce-load can use (/opt/tcemirror):\n"
-		      "  tcz mirror build DIR [--remove NAME]... [EXT.tcz]...\n"
-		      "  tcz mirror sync --from URL --to DIR [--kernel VER] [--dry-run] [-j N] NAME...\n"
+		      "  tcz mirror build DIR [--remove NAME]... [--allow-missing] [EXT.tcz]...\n"
+		      "  tcz mirror sync --from URL --to DIR [--kernel VER] [--dry-run] [--allow-missing]\n"
+		      "                  [-j N] NAME...\n"
 		      "'tcz mirror build --help' and 'tcz mirror sync --help' tell more.\n", stdout);
 		return TCZ_EXIT_OK;
 	}

@@ -11,7 +11,8 @@
  *   padding to 4 KiB as mksquashfs does.
  *
  * Everything that could vary between runs is fixed: entries sorted by name
- * bytes, owners 0:0, mtimes clamped to SOURCE_DATE_EPOCH, the super block's
+ * bytes, owners 0:0 (but usr/local/tce.installed: root:staff 0775, see
+ * tcl3.h), mtimes clamped to SOURCE_DATE_EPOCH, the super block's
  * time the newest (clamped) mtime in the tree, inode numbers given in walk
  * order. The block processor hands blocks to the writer in submission order
  * whatever the number of workers, so -j does not change the bytes.
@@ -20,6 +21,7 @@
 #include "commands.h"
 #include "deflate.h"
 #include "image.h"
+#include "tcl3.h"
 #include "util.h"
 
 #include <sqfs/block.h>
@@ -172,6 +174,12 @@ static int scan_dir(struct packer *p, struct node *n, int dirfd)
 			ret = -1;
 			break;
 		}
+		if (!strcmp(c->path, TCL3_TCE_INSTALLED) && !S_ISDIR(c->st.st_mode)) {
+			tcz_error("%s/%s: not a directory: tce-load records extensions in it", p->src,
+				  c->path);
+			ret = -1;
+			break;
+		}
 		errno = 0;
 	}
 	if (!ret && errno) {
@@ -218,6 +226,11 @@ static int scan_dir(struct packer *p, struct node *n, int dirfd)
 	}
 	closedir(d);
 	return ret;
+}
+
+static int tce_installed_dir(const struct node *n)
+{
+	return S_ISDIR(n->st.st_mode) && !strcmp(n->path, TCL3_TCE_INSTALLED);
 }
 
 /* Inode numbers: children before their directory, in sorted order, the root
@@ -331,15 +344,23 @@ struct tables {
 
 static int write_inode(struct packer *p, struct tables *t, struct node *n, sqfs_inode_generic_t *in)
 {
+	int tce = tce_installed_dir(n);
 	in->base.mode = n->st.st_mode & 07777;
 	in->base.mode |= n->st.st_mode & S_IFMT;
+	if (tce)
+		in->base.mode = S_IFDIR | TCL3_TCE_INSTALLED_MODE;
 	in->base.mod_time = clamp_time(p, n->st.st_mtime);
 	in->base.inode_number = n->inode_num;
-	sqfs_u16 root_idx;
+	/* The staff gid enters the id table only for an image that has the
+	 * directory: every other image keeps its bytes. */
+	sqfs_u16 root_idx, gid_idx;
 	int err = sqfs_id_table_id_to_index(t->ids, 0, &root_idx);
+	gid_idx = root_idx;
+	if (!err && tce)
+		err = sqfs_id_table_id_to_index(t->ids, TCL3_STAFF_GID, &gid_idx);
 	if (!err) {
 		in->base.uid_idx = root_idx;
-		in->base.gid_idx = root_idx;
+		in->base.gid_idx = gid_idx;
 		sqfs_u64 block;
 		sqfs_u32 offset;
 		sqfs_meta_writer_get_position(t->im, &block, &offset);
@@ -569,13 +590,70 @@ out:
 	return ret;
 }
 
+/* The files one pack writes, each to its temporary before any is renamed. */
+struct pack_files {
+	struct outfile image;
+	struct outfile comp[4]; /* by enum companion_kind; tmp NULL: none */
+};
+
+static int stage_companion(struct pack_files *f, const char *image, enum companion_kind kind,
+			   const char *data, size_t len)
+{
+	char *path = xasprintf("%s%s", image, companion_suffix(kind));
+	int ret = outfile_open(&f->comp[kind], path, 0644);
+	if (!ret)
+		ret = outfile_write(&f->comp[kind], data, len);
+	free(path);
+	return ret;
+}
+
+/* Rename the set into place so that nobody sees the new image with an old
+ * companion. NAME.tcz.md5.txt is what tce-load and tcz install verify the
+ * image against: the old one goes first and the new one comes last, so
+ * every mix in between has none, which every client refuses and tcz check
+ * names; .list, .info and .dep go before the image. */
+static int publish(struct pack_files *f, const char *image)
+{
+	static const enum companion_kind before_image[] = { COMPANION_LIST, COMPANION_INFO, COMPANION_DEP };
+	char *md5 = xasprintf("%s%s", image, companion_suffix(COMPANION_MD5));
+	int ret = 0;
+	if (unlink(md5) && errno != ENOENT) {
+		tcz_error("%s: cannot remove: %s", md5, strerror(errno));
+		ret = -1;
+	}
+	free(md5);
+	for (size_t i = 0; !ret && i < sizeof(before_image) / sizeof(*before_image); i++)
+		if (f->comp[before_image[i]].tmp)
+			ret = outfile_commit(&f->comp[before_image[i]]);
+	if (!ret)
+		ret = outfile_commit(&f->image);
+	if (!ret)
+		ret = outfile_commit(&f->comp[COMPANION_MD5]);
+	return ret;
+}
+
+/* Remove whatever temporaries are left (a committed file has none). */
+static void abort_all(struct pack_files *f)
+{
+	if (f->image.tmp)
+		outfile_abort(&f->image);
+	for (size_t k = 0; k < sizeof(f->comp) / sizeof(*f->comp); k++)
+		if (f->comp[k].tmp)
+			outfile_abort(&f->comp[k]);
+}
+
 static void usage(FILE *out)
 {
 	fputs("Usage: tcz pack DIR -o NAME.tcz [OPTION]...\n"
 	      "Pack DIR into a Tiny Core 3.x extension: squashfs 4.0, gzip, no xattrs,\n"
 	      "every file owned by root (0:0), modes, symlinks, hard links, devices and\n"
-	      "empty directories kept, entries sorted. Beside the image it writes\n"
-	      "NAME.tcz.md5.txt and NAME.tcz.list. Each file appears whole or not at all.\n\n"
+	      "empty directories kept, entries sorted. usr/local/tce.installed, if DIR\n"
+	      "has it, becomes root:staff (0:50) mode 0775, as TCL3's tce-load needs\n"
+	      "(it records each extension there as user tc). Beside the image it writes\n"
+	      "NAME.tcz.md5.txt and NAME.tcz.list. Each file appears whole or not at all,\n"
+	      "and the old NAME.tcz.md5.txt goes before any file is replaced, the new one\n"
+	      "comes last: an interrupted pack leaves the old set, the new set, or a set\n"
+	      "without .md5.txt that nothing installs and tcz check reports.\n\n"
 	      "Options:\n"
 	      "  -o, --output FILE   the image to write (required; must end in .tcz)\n"
 	      "  -b, --block-size N  data block size, 4K to 1M, a power of two (default 4K,\n"
@@ -670,6 +748,10 @@ int cmd_pack(int argc, char **argv)
 	struct companion_text info_text = { 0 }, dep_text = { 0 };
 	if (info && companion_load(info, COMPANION_INFO, &info_text))
 		return TCZ_EXIT_FAIL;
+	if (info && info_validate(info, info_text.data, info_text.len, path_base(output))) {
+		free(info_text.data);
+		return TCZ_EXIT_FAIL;
+	}
 	if (dep && companion_load(dep, COMPANION_DEP, &dep_text)) {
 		free(info_text.data);
 		return TCZ_EXIT_FAIL;
@@ -690,21 +772,35 @@ int cmd_pack(int argc, char **argv)
 		goto out;
 	number_inodes(&p, root);
 
-	struct outfile of;
-	if (outfile_open(&of, output, 0644))
-		goto out;
-	if (write_image(&p, root, of.tmp, &o) || outfile_commit(&of)) {
-		outfile_abort(&of);
+	struct pack_files f;
+	memset(&f, 0, sizeof(f));
+	int ret = outfile_open(&f.image, output, 0644);
+	if (!ret)
+		ret = write_image(&p, root, f.image.tmp, &o);
+	if (!ret) {
+		struct path_list list = { 0 };
+		size_t len;
+		collect_paths(root, &list);
+		char *text = companion_list_text(&list, &len);
+		path_list_free(&list);
+		ret = stage_companion(&f, output, COMPANION_LIST, text, len);
+		free(text);
+	}
+	if (!ret && info)
+		ret = stage_companion(&f, output, COMPANION_INFO, info_text.data, info_text.len);
+	if (!ret && dep)
+		ret = stage_companion(&f, output, COMPANION_DEP, dep_text.data, dep_text.len);
+	if (!ret) {
+		char *md5 = companion_md5_text(output, f.image.tmp);
+		ret = md5 ? stage_companion(&f, output, COMPANION_MD5, md5, strlen(md5)) : -1;
+		free(md5);
+	}
+	if (!ret)
+		ret = publish(&f, output);
+	if (ret) {
+		abort_all(&f);
 		goto out;
 	}
-	struct path_list list = { 0 };
-	collect_paths(root, &list);
-	int list_ret = companion_write_list(output, &list);
-	path_list_free(&list);
-	if (list_ret || companion_write_md5(output) ||
-	    (info && companion_install(output, COMPANION_INFO, &info_text)) ||
-	    (dep && companion_install(output, COMPANION_DEP, &dep_text)))
-		goto out;
 	if (!quiet) {
 		struct stat st;
 		char hs[16] = "?";

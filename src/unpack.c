@@ -218,7 +218,7 @@ out:
 
 static int unpack_dir(struct unpacker *u, int dirfd, const char *dirpath, const sqfs_tree_node_t *dir)
 {
-	remove_stale_at(dirfd, ".", ".tcz-unpack.", 0);
+	remove_stale_at(dirfd, ".", ".tcz-unpack.", 0, NULL);
 	for (const sqfs_tree_node_t *c = dir->children; c; c = c->next) {
 		const char *name = (const char *)c->name;
 		char *path = *dirpath ? xasprintf("%s/%s", dirpath, name) : xstrdup(name);

@@ -177,7 +177,7 @@ static int stale_name(const char *name, const char *prefix, const char *tag)
 	return pid_gone(pid);
 }
 
-void remove_stale_at(int dirfd, const char *prefix, const char *tag, int trees)
+void remove_stale_at(int dirfd, const char *prefix, const char *tag, int trees, const char *keep)
 {
 	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd < 0 ? NULL : fdopendir(fd);
@@ -188,7 +188,7 @@ void remove_stale_at(int dirfd, const char *prefix, const char *tag, int trees)
 	}
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		if (!stale_name(de->d_name, prefix, tag))
+		if (!stale_name(de->d_name, prefix, tag) || (keep && !strcmp(de->d_name, keep)))
 			continue;
 		if (trees)
 			remove_tree_at(dirfd, de->d_name);
@@ -205,10 +205,11 @@ static void clean_stale_tmp(const char *dir, const char *base)
 	if (fd < 0)
 		return;
 	char *prefix = xasprintf(".%s.tmp.", base);
-	remove_stale_at(fd, prefix, NULL, 0);
+	remove_stale_at(fd, prefix, NULL, 0, NULL);
 	free(prefix);
 	close(fd);
 }
+
 
 int outfile_open(struct outfile *of, const char *path, int mode)
 {
@@ -299,23 +300,31 @@ void outfile_abort(struct outfile *of)
 	of->tmp = of->path = NULL;
 }
 
+int outfile_write(struct outfile *of, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t n = write(of->fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			tcz_error("%s: write: %s", of->tmp, strerror(errno));
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len, int mode)
 {
 	struct outfile of;
 	if (outfile_open(&of, path, mode))
 		return -1;
-	const char *p = data;
-	while (len) {
-		ssize_t n = write(of.fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			tcz_error("%s: write: %s", of.tmp, strerror(errno));
-			outfile_abort(&of);
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
+	if (outfile_write(&of, data, len)) {
+		outfile_abort(&of);
+		return -1;
 	}
 	return outfile_commit(&of);
 }

@@ -52,6 +52,9 @@ struct outfile {
 };
 
 int outfile_open(struct outfile *of, const char *path, int mode);
+
+/* Write all of data to the temporary; -1 with a message. */
+int outfile_write(struct outfile *of, const void *data, size_t len);
 /* A stdio stream on the temporary, for text output. */
 FILE *outfile_stdio(struct outfile *of);
 /* Flush, fsync, rename into place. Returns 0, or -1 with a message. */
@@ -61,11 +64,14 @@ void outfile_abort(struct outfile *of);
 
 /* Temporaries carry the PID of their writer so that a later run can tell
  * what a killed process left. pid_gone: S is the decimal PID of a process
- * that no longer runs (and not ours). remove_stale_at: remove the entries
- * of dirfd named PREFIX PID, or with TAG, PREFIX ANYTHING TAG PID, whose
- * PID is gone; files only, or whole trees. */
+ * that no longer runs (and not ours: a PID that runs, even reused by another
+ * program, keeps its file; only ESRCH proves the writer gone).
+ * remove_stale_at: remove the entries of dirfd named PREFIX PID, or with
+ * TAG, PREFIX ANYTHING TAG PID, whose PID is gone, except the one named
+ * KEEP (may be NULL); files only, or whole trees (a symlink is removed,
+ * never followed). Quiet: it only cleans up. */
 int pid_gone(const char *s);
-void remove_stale_at(int dirfd, const char *prefix, const char *tag, int trees);
+void remove_stale_at(int dirfd, const char *prefix, const char *tag, int trees, const char *keep);
 
 /* Write a whole buffer to a new file atomically. */
 int write_file_atomic(const char *path, const void *data, size_t len, int mode);

@@ -7,7 +7,8 @@
 # tests verify them against the recipes' real upstream checksums.
 #
 # apt needs deb-src entries; as root, this adds them (same archive as the
-# machine's deb entries) in /etc/apt/sources.list.d/tcbuild-deb-src.sources.
+# machine's deb entries for the suite, deb822 or one-line, as a fresh
+# debootstrap root writes them) in /etc/apt/sources.list.d/tcbuild-deb-src.*.
 set -euo pipefail
 
 name=${1:?usage: debian-source.sh NAME}
@@ -18,12 +19,24 @@ orig=$(find_orig || true)
 if [ -z "$orig" ]; then
 	if ! apt-get indextargets --format '$(CREATED_BY)' 2>/dev/null | grep -q '^Sources$'; then
 		[ "$(id -u)" = 0 ] || { echo "debian-source.sh: apt has no deb-src entries; as root, run this once to add them" >&2; exit 1; }
-		src=/etc/apt/sources.list.d/tcbuild-deb-src.sources
+		src=/etc/apt/sources.list.d/tcbuild-deb-src
 		for f in /etc/apt/sources.list.d/*.sources; do
-			[ "$f" = "$src" ] || sed -n '/^Types: deb$/,/^$/p' "$f"
-		done | sed 's/^Types: deb$/Types: deb-src/' > "$src.tmp"
-		[ -s "$src.tmp" ] || { rm -f "$src.tmp"; echo "debian-source.sh: no deb822 'Types: deb' entry to mirror for deb-src" >&2; exit 1; }
-		mv "$src.tmp" "$src"
+			if [ -f "$f" ] && [ "$f" != "$src.sources" ]; then sed -n '/^Types: deb$/,/^$/p' "$f"; fi
+		done | sed 's/^Types: deb$/Types: deb-src/' > "$src.sources.tmp"
+		# One-line entries of the Debian suite (bookworm, bookworm-updates...).
+		for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+			if [ -f "$f" ] && [ "$f" != "$src.list" ]; then
+				awk -v s="${DEBIAN_SUITE:-bookworm}" '$1 == "deb" {
+					i = 2; if ($2 ~ /^\[/) while (i <= NF && $i !~ /\]$/) i++
+					if ($2 ~ /^\[/) i++
+					if (index($(i + 1), s) == 1) { sub(/^deb/, "deb-src"); print } }' "$f"
+			fi
+		done > "$src.list.tmp"
+		[ -s "$src.sources.tmp" ] || [ -s "$src.list.tmp" ] ||
+			{ rm -f "$src".*.tmp; echo "debian-source.sh: no 'deb' entry to mirror for deb-src" >&2; exit 1; }
+		for t in sources list; do
+			if [ -s "$src.$t.tmp" ]; then mv "$src.$t.tmp" "$src.$t"; else rm -f "$src.$t.tmp"; fi
+		done
 		apt-get update -q >/dev/null
 	fi
 	mkdir -p "$cache.tmp"

@@ -9,7 +9,11 @@ length, sends half, closes), /wrong/F (right length, wrong bytes),
 /stall/F (half, then silence), /redirect/N/F (N hops, then /good/F),
 /loop/F (redirects to itself), /slow/F (good, after half a second; its log
 line adds "inflight=N", the requests being served at that moment, to show
-how many downloads a client runs at once). Each request is logged as
+how many downloads a client runs at once), /endless/ANY (a body without a
+length that goes on, zeros, up to 256 MB), /huge/ANY (announces 8 GB, then
+silence), /trickle/F (F at 200 bytes/s), /totrickle/F (redirects to
+/trickle/F), /toftp/F (redirects to ftp:// on a server that sends its
+greeting one byte a second, forever). Each request is logged as
 "METHOD PATH RANGE BYTES_SENT". The port is written to PORTFILE when ready.
 """
 import http.server, os, socketserver, sys, threading, time
@@ -50,6 +54,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.redirect('/good/' + rest if n <= 1 else '/redirect/%d/%s' % (n - 1, rest))
         if mode == 'loop':
             return self.redirect(self.path)
+        if mode == 'totrickle':
+            return self.redirect('/trickle/' + '/'.join(parts[1:]))
+        if mode == 'toftp':
+            return self.redirect('ftp://127.0.0.1:%d/%s' % (ftp.server_address[1], '/'.join(parts[1:])))
+        if mode in ('endless', 'huge'):
+            return self.unbounded(mode)
         path = os.path.join(root, *parts[1:])
         if mode == '404' or not os.path.isfile(path):
             return self.fail(404)
@@ -76,6 +86,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         data = open(path, 'rb').read()
         if mode == 'wrong':
             data = bytes(b ^ 0xff for b in data)
+        if mode == 'trickle':
+            return self.trickle(data)
         start = 0
         rng = self.headers.get('Range')
         if rng and mode in ('good', 'flaky') and rng.startswith('bytes='):
@@ -105,10 +117,63 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
         self.log(len(body))
 
+    def unbounded(self, mode):
+        """/endless: no length, zeros until 256 MB or the client leaves;
+        /huge: 8 GB announced, nothing sent."""
+        self.send_response(200)
+        if mode == 'huge':
+            self.send_header('Content-Length', str(8 << 30))
+        self.send_header('Connection', 'close')
+        self.end_headers()
+        sent = 0
+        try:
+            if mode == 'huge':
+                time.sleep(30)
+            chunk = bytes(65536)
+            while mode == 'endless' and sent < (256 << 20):
+                self.wfile.write(chunk)
+                sent += len(chunk)
+        except OSError:
+            pass
+        self.close_connection = True
+        self.log(sent)
+
+    def trickle(self, data):
+        self.send_response(200)
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        sent = 0
+        try:
+            while sent < len(data):
+                self.wfile.write(data[sent:sent + 20])
+                self.wfile.flush()
+                sent += len(data[sent:sent + 20])
+                time.sleep(0.1)
+        except OSError:
+            pass
+        self.close_connection = True
+        self.log(sent)
+
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+class TrickleFtp(socketserver.BaseRequestHandler):
+    """An FTP server that never finishes its greeting."""
+    def handle(self):
+        try:
+            for b in b'220 tcbuild trickle ftp' * 1000:
+                self.request.sendall(bytes([b]))
+                time.sleep(1)
+        except OSError:
+            pass
+
+class FtpServer(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+ftp = FtpServer(('127.0.0.1', 0), TrickleFtp)
+threading.Thread(target=ftp.serve_forever, daemon=True).start()
 srv = Server(('127.0.0.1', 0), Handler)
 with open(portfile + '.tmp', 'w') as f:
     f.write(str(srv.server_address[1]))

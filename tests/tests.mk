@@ -38,12 +38,20 @@ test-fast: $(TCZ) $(TEST_UNITS) $(FUZZERS) $(O)/host/.deps-test $(O)/host/.deps-
 # Slow tiers: each tests/<tier>/*.sh script brings what it needs. One script
 # at a time: they build into the same $(O) (staging, toolchain link).
 .PHONY: test-toolchain test-e2e
-test-toolchain: $(TCZ) $(O)/host/.deps-test $(O)/host/.deps-toolchain
+test-toolchain: $(TCZ) $(O)/host/.deps-test $(O)/host/.deps-toolchain $(O)/host/.deps-toolchain-test
 	$(Q)O=$(O) $(TOPDIR)/tests/toolchain/prepare
 	$(Q)O=$(O) TEST_JOBS=1 $(TOPDIR)/tests/run.sh toolchain $(T)
-test-e2e: $(TCZ) $(O)/host/.deps-test $(O)/host/.deps-toolchain $(O)/host/.deps-kernel $(O)/host/.deps-packages
+test-e2e: $(TCZ) $(O)/host/.deps-test $(O)/host/.deps-toolchain $(O)/host/.deps-toolchain-test \
+		$(O)/host/.deps-kernel $(O)/host/.deps-kernel-test $(O)/host/.deps-packages $(O)/host/.deps-image
 	$(Q)O=$(O) $(TOPDIR)/tests/toolchain/prepare
 	$(Q)O=$(O) TEST_JOBS=1 $(TOPDIR)/tests/run.sh e2e $(T)
+
+# The install steps on a fresh debootstrap bookworm root (tests/fresh-root.sh):
+# slow, needs root and the Debian archive; CI runs it, `make test` does not.
+# FRESH_ROOT_TIERS limits it to some tiers (default: all).
+.PHONY: test-fresh-root
+test-fresh-root: $(O)/host/.deps-fresh-root
+	$(Q)O=$(O) $(TOPDIR)/tests/fresh-root.sh $(FRESH_ROOT_TIERS)
 
 # Benchmarks against peer tools; each tests/bench/*.sh prints its ratios.
 .PHONY: bench

@@ -103,10 +103,10 @@ toolchain_env = TOPDIR='$(TOPDIR)' TCZ='$(TCZ)' TCZ_CACHE_DIR='$(TCZ_CACHE_DIR)'
 # Always consulted: make cannot see a changed option or patch by itself,
 # and the check costs well under a second when nothing changed.
 .PHONY: toolchain toolchain-key toolchain-inputs toolchain-clean toolchain-archive toolchain-bootstrap
-toolchain: $(TCZ)
+toolchain: $(TCZ) | $(O)/host/.deps-toolchain
 	@$(toolchain_env) $(TOPDIR)/toolchain/toolchain.sh build
 
-toolchain-bootstrap: $(TCZ)
+toolchain-bootstrap: $(TCZ) | $(O)/host/.deps-toolchain
 	@$(toolchain_env) $(TOPDIR)/toolchain/toolchain.sh bootstrap
 
 toolchain-key: $(TCZ)

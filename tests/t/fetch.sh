@@ -64,7 +64,7 @@ test_server_without_ranges_starts_over() {
 test_stall_is_abandoned_with_a_reason() {
 	setup
 	expect_status 1 "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/stall/f.tar.gz"
-	expect_grep "stall/f.tar.gz: stalled \(no data for 2 s\)" "$T/err"
+	expect_grep "stall/f.tar.gz: too slow: under 1024 bytes/s for 2 s" "$T/err"
 	no_part_no_dest
 }
 
@@ -170,8 +170,116 @@ test_progress_without_a_terminal_is_two_lines_and_a_bar_with_one() {
 		/dev/null > "$T/tty" || true
 	expect_grep $'\r\e\\[Kg\\.tar\\.gz +50% +14[0-9]K / 29[0-9]K +[0-9.]+K/s ETA [0-9]+:[0-9]{2}' "$T/tty"
 	expect_no_grep 'tcz: fetching' "$T/tty"
-	expect_grep 'stalled \(no data for 1 s\)' "$T/tty"
+	expect_grep 'too slow: under 1024 bytes/s for 1 s' "$T/tty"
 	expect_no_file "$T/dl/g.tar.gz"
+}
+
+sent() { awk -v p="$1" '$2 ~ p { n += $4 } END { print n + 0 }' "$BAD_LOG"; } # bytes the server sent for paths matching $1
+
+# What nothing can verify is bounded while it arrives: a body that never
+# ends fills nothing (it used to write 2 GB in 4 s).
+test_endless_unverified_download_stops_at_its_limit() {
+	setup
+	expect_status 1 timeout 30 "$TCZ" fetch -q --no-verify -o "$T/dl/x.tcz.dep" "$BAD_URL/endless/x.tcz.dep"
+	expect_grep "dl/x.tcz.dep: $BAD_URL/endless/x.tcz.dep: more bytes than the limit of 16777216 bytes" "$T/err"
+	expect_no_file "$T/dl/x.tcz.dep"; expect_no_file "$T/dl/x.tcz.dep.part"
+	[ "$(sent endless)" -lt $((64 << 20)) ] || fail "the server sent $(sent endless) bytes"
+	: > "$BAD_LOG"
+	expect_status 1 timeout 30 "$TCZ" fetch -q --max-size 100K --sha256 "$SHA" -o "$T/dl/f.tar.gz" "$BAD_URL/endless/f.tar.gz"
+	expect_grep 'more bytes than the limit of 102400 bytes' "$T/err"
+	[ "$(sent endless)" -lt $((16 << 20)) ] || fail "the server sent $(sent endless) bytes"
+	no_part_no_dest
+	# A size announced over the limit is refused before any byte.
+	expect_status 1 timeout 30 "$TCZ" fetch -q --max-size 1M --sha256 "$SHA" -o "$T/dl/f.tar.gz" "$BAD_URL/huge/f.tar.gz"
+	expect_grep 'announces a size over the limit of 1048576 bytes' "$T/err"
+	no_part_no_dest
+	# Local sources too: /dev/zero never ends either.
+	expect_status 1 timeout 30 "$TCZ" fetch -q --no-verify -o "$T/dl/zero" /dev/zero
+	expect_grep 'dl/zero: /dev/zero: larger than the limit of 16777216 bytes' "$T/err"
+	expect_no_file "$T/dl/zero"; expect_no_file "$T/dl/zero.part"
+	# A file that fits passes.
+	expect_ok "$TCZ" fetch -q --max-size 300000 --sha256 "$SHA" -o "$T/dl/f.tar.gz" "$BAD_URL/good/f.tar.gz"
+}
+
+# The .md5.txt and .dep files install and mirror sync read: bounded too.
+test_endless_mirror_companions_stop_at_their_limit() {
+	setup
+	mkdir "$T/root"
+	expect_status 1 timeout 30 "$TCZ" install x --root "$T/root" --mirror "$BAD_URL/endless"
+	expect_grep 'x.tcz.md5.txt: .*/endless/3.x/tcz/x.tcz.md5.txt: more bytes than the limit of 16777216 bytes' "$T/err"
+	[ "$(sent endless)" -lt $((64 << 20)) ] || fail "the server sent $(sent endless) bytes"
+	expect_eq "$(ls -A "$T/root")" "" "root touched"
+	: > "$BAD_LOG"
+	expect_status 1 timeout 30 "$TCZ" mirror sync --dry-run --from "$BAD_URL/endless" --to "$T/mir" x
+	[ "$(sent endless)" -lt $((64 << 20)) ] || fail "the server sent $(sent endless) bytes"
+}
+
+# Nothing at DEST.part is written through unless it is a partial download
+# of ours; DEST never ends up a symlink.
+test_planted_part_is_refused_and_dest_never_a_symlink() {
+	setup
+	mkdir "$T/outside"; echo precious > "$T/outside/file"
+	local how
+	for how in symlink dangling hardlink fifo foreign; do
+		rm -f "$T/dl/f.tar.gz.part"
+		case $how in
+		symlink) ln -s "$T/outside/file" "$T/dl/f.tar.gz.part" ;;
+		dangling) ln -s "$T/outside/new" "$T/dl/f.tar.gz.part" ;;
+		hardlink) ln "$T/outside/file" "$T/dl/f.tar.gz.part" ;;
+		fifo) mkfifo "$T/dl/f.tar.gz.part" ;;
+		foreign) echo partial > "$T/dl/f.tar.gz.part"; chown 4321 "$T/dl/f.tar.gz.part" ;;
+		esac
+		for src in "$BAD_URL/good/f.tar.gz" "$T/www/f.tar.gz"; do
+			expect_status 1 timeout 30 "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$src"
+			expect_grep "f.tar.gz.part: .*(symlink|regular file|other names|another user).*refusing" "$T/err"
+			expect_eq "$(cat "$T/outside/file")" precious "$how: written through"
+			expect_no_file "$T/outside/new"
+			expect_no_file "$T/dl/f.tar.gz"
+			[ -e "$T/dl/f.tar.gz.part" ] || [ -L "$T/dl/f.tar.gz.part" ] || fail "$how: the planted file was removed"
+		done
+	done
+	rm -f "$T/dl/f.tar.gz.part"
+	# A symlink planted at DEST is moved aside, not read through nor kept.
+	ln -s "$T/outside/file" "$T/dl/f.tar.gz"
+	expect_ok "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/good/f.tar.gz"
+	[ -f "$T/dl/f.tar.gz" ] && [ ! -L "$T/dl/f.tar.gz" ] || fail "DEST is not a regular file"
+	cmp "$T/www/f.tar.gz" "$T/dl/f.tar.gz" || fail "content differs"
+	[ -L "$T/dl/f.tar.gz.bad" ] || fail "the planted symlink was not set aside"
+	expect_eq "$(cat "$T/outside/file")" precious "written through DEST"
+}
+
+# A slow server is given up on: under a speed over a window, or at a
+# deadline, also after a redirect to another scheme.
+test_slow_server_is_given_up_by_speed_and_by_deadline() {
+	setup
+	unset TCZ_FETCH_STALL
+	local start
+	start=$SECONDS
+	expect_status 1 timeout 60 "$TCZ" fetch -q --speed-limit 1000 --speed-time 1 -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/trickle/f.tar.gz"
+	expect_grep 'trickle/f.tar.gz: too slow: under 1000 bytes/s for 1 s' "$T/err"
+	[ "$(grep -c 'too slow' "$T/err")" -ge 2 ] || fail "given up without a retry"
+	[ $((SECONDS - start)) -lt 15 ] || fail "took $((SECONDS - start)) s"
+	no_part_no_dest
+	# The deadline ends everything, retries included.
+	start=$SECONDS
+	expect_status 1 timeout 60 "$TCZ" fetch -q --speed-limit 1 --max-time 2 -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/totrickle/f.tar.gz"
+	expect_grep 'not done after 2 s, the limit for one file' "$T/err"
+	[ $((SECONDS - start)) -lt 6 ] || fail "took $((SECONDS - start)) s"
+	no_part_no_dest
+	# The same through the environment (install and mirror sync read it).
+	start=$SECONDS
+	TCZ_FETCH_SPEED_LIMIT=1 TCZ_FETCH_MAX_TIME=2 expect_status 1 timeout 60 "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/trickle/f.tar.gz"
+	expect_grep 'not done after 2 s' "$T/err"
+	[ $((SECONDS - start)) -lt 6 ] || fail "took $((SECONDS - start)) s"
+	# A redirect to ftp://, to a server that sends its greeting a byte a
+	# second: bound by the same limits.
+	start=$SECONDS
+	expect_status 1 timeout 60 "$TCZ" fetch -q --speed-time 2 --max-time 20 -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$BAD_URL/toftp/f.tar.gz"
+	[ $((SECONDS - start)) -lt 15 ] || fail "an ftp:// redirect took $((SECONDS - start)) s"
+	no_part_no_dest
+	expect_status 2 "$TCZ" fetch --speed-time 0 -o "$T/x" --sha256 "$SHA" "$BAD_URL/good/f.tar.gz"
+	expect_status 2 "$TCZ" fetch --max-size 1X -o "$T/x" --sha256 "$SHA" "$BAD_URL/good/f.tar.gz"
+	TCZ_FETCH_MAX_TIME=soon expect_status 2 "$TCZ" fetch -o "$T/x" --sha256 "$SHA" "$BAD_URL/good/f.tar.gz"
 }
 
 test_usage_errors() {

@@ -60,6 +60,77 @@ test_adding_one_keeps_the_others_and_removing_drops_it_everywhere() {
 	expect_eq "$(ls -a "$T/m/3.x" | grep -c '^\.tcz\.')" 1 "old generations removed"
 }
 
+# tce-load would fail on the guest with a 404: mirror build refuses first.
+test_build_refuses_missing_dependencies_and_publishes_nothing() {
+	make_ext base; make_ext other; make_ext "ipv6-$KVER"
+	make_ext mid base.tcz
+	make_ext top mid.tcz ipv6-KERNEL.tcz other.tcz
+	expect_status 3 "$TCZ" mirror build "$T/m" "$T/exts/mid.tcz" "$T/exts/top.tcz"
+	expect_grep "^tcz: $T/exts/mid.tcz.dep:1: base.tcz is not in the mirror\$" "$T/err"
+	expect_grep "^tcz: $T/exts/top.tcz.dep:2: ipv6-KERNEL.tcz: the mirror holds it for no kernel\$" "$T/err"
+	expect_grep "^tcz: $T/exts/top.tcz.dep:3: other.tcz is not in the mirror\$" "$T/err"
+	expect_grep '3 dependencies missing: nothing published' "$T/err"
+	expect_eq "$(ls -A "$T/m/3.x")" "" "published or left behind"
+	# Layered over upstream: allowed, and said.
+	expect_ok "$TCZ" mirror build --allow-missing "$T/m" "$T/exts/mid.tcz" "$T/exts/top.tcz"
+	expect_grep '3 dependencies are not in this mirror \(allowed: --allow-missing\)' "$T/err"
+	expect_file "$T/m/3.x/tcz/top.tcz"
+	# Completed: no complaint.
+	expect_ok "$TCZ" mirror build "$T/m" "$T/exts/base.tcz" "$T/exts/other.tcz" "$T/exts/ipv6-$KVER.tcz"
+	expect_no_grep 'not in' "$T/err"
+	# Removing a dependency others need: refused, the mirror stays.
+	local gen; gen=$(readlink "$T/m/3.x/tcz")
+	expect_status 3 "$TCZ" mirror build "$T/m" --remove base
+	expect_grep "^tcz: $T/m/3.x/tcz/mid.tcz.dep:1: base.tcz is not in the mirror\$" "$T/err"
+	expect_eq "$(readlink "$T/m/3.x/tcz")" "$gen" "generation switched"
+	expect_file "$T/m/3.x/tcz/base.tcz"
+	expect_eq "$(ls -a "$T/m/3.x" | grep -c '^\.tcz\.')" 1 "generations"
+}
+
+# KERNEL stands for every kernel version the mirror has extensions for.
+test_build_checks_kernel_dependencies_for_every_kernel_present() {
+	local co=2.6.33.7-co-0.7.9
+	make_ext "ipv6-$KVER"; make_ext "fs-$KVER"; make_ext "fs-$co"; make_ext openssl-0.9.8
+	make_ext modules fs-KERNEL.tcz ipv6-KERNEL.tcz openssl-0.9.8.tcz
+	expect_status 3 "$TCZ" mirror build "$T/m" "$T"/exts/*.tcz
+	expect_grep "^tcz: $T/exts/modules.tcz.dep:2: ipv6-$co.tcz is not in the mirror \(KERNEL = $co\)\$" "$T/err"
+	expect_eq "$(grep -c 'not in the mirror' "$T/err")" 1 "missing entries (openssl-0.9.8 is no kernel)"
+	make_ext "ipv6-$co"
+	expect_ok "$TCZ" mirror build "$T/m" "$T"/exts/*.tcz
+}
+
+dead_pid() { sh -c 'echo $$'; } # a process that has ended
+
+# A killed build leaves its generation; the next build removes it (and what
+# any dead build left), never one of a live process, never the current one.
+test_killed_build_leaves_a_generation_the_next_build_removes() {
+	make_ext base
+	expect_ok "$TCZ" mirror build "$T/m" "$T/exts/base.tcz"
+	local cur; cur=$(readlink "$T/m/3.x/tcz")
+	# Slow to add (its md5 is checked): 300 MB, sparse.
+	truncate -s 300M "$T/exts/big.tcz"
+	(cd "$T/exts" && md5sum big.tcz > big.tcz.md5.txt)
+	"$TCZ" mirror build "$T/m" "$T/exts/big.tcz" >/dev/null 2>&1 &
+	local pid=$! i
+	for i in $(seq 500); do ls -d "$T"/m/3.x/.tcz.*."$pid" >/dev/null 2>&1 && break; sleep 0.01; done
+	kill -9 $pid; wait $pid 2>/dev/null || true
+	ls -d "$T"/m/3.x/.tcz.*."$pid" >/dev/null 2>&1 || fail "the killed build left no generation (too fast?)"
+	expect_eq "$(readlink "$T/m/3.x/tcz")" "$cur" "generation switched by a killed build"
+	# More of the same, by hand: a dead writer's generation and link
+	# temporary, and a live one's generation.
+	local dead; dead=$(dead_pid)
+	mkdir -p "$T/m/3.x/.tcz.1300000000.$dead/sub" "$T/m/3.x/.tcz.1300000000.$$"
+	echo x > "$T/m/3.x/.tcz.1300000000.$dead/sub/f"
+	ln -s ".tcz.1300000000.$dead" "$T/m/3.x/tcz.tmp.$dead"
+	make_ext other
+	expect_ok "$TCZ" mirror build "$T/m" "$T/exts/other.tcz"
+	ls -a "$T/m/3.x" | grep -v '^\.\.\?$' | sort > "$T/left"
+	printf '%s\n' ".tcz.1300000000.$$" "$(readlink "$T/m/3.x/tcz")" tcz | sort > "$T/want"
+	expect_same_files "$T/want" "$T/left"
+	expect_file "$T/m/3.x/tcz/base.tcz"
+	expect_file "$T/m/3.x/tcz/other.tcz"
+}
+
 test_build_refuses_an_extension_whose_md5_lies() {
 	make_ext base
 	printf '00000000000000000000000000000000  base.tcz\n' > "$T/exts/base.tcz.md5.txt"
@@ -140,6 +211,30 @@ test_hostile_names_are_refused() {
 	printf '../evil.tcz\n' > "$T/up/3.x/tcz/top.tcz.dep"
 	expect_status 1 "$TCZ" install top --root "$T/root" --mirror "$T/up"
 	expect_grep "top.tcz.dep:1: '../evil.tcz' is not an extension name" "$T/err"
+}
+
+# KERNEL ends up in URLs and paths: --kernel must be a kernel release.
+test_kernel_option_is_validated_by_every_command() {
+	upstream
+	mkdir "$T/root"
+	local bad
+	for bad in ../../../etc/x ../x 'a/b' .hidden '' "$(printf 'k%.0s' $(seq 65))"; do
+		: > "$BAD_LOG"
+		expect_status 2 "$TCZ" install top --root "$T/root" --mirror "$UP" --kernel "$bad"
+		expect_grep "tcz install: --kernel '.*': not a kernel release" "$T/err"
+		expect_status 2 "$TCZ" mirror sync --from "$UP" --to "$T/mir" --kernel "$bad" top
+		expect_grep "tcz mirror: --kernel '.*': not a kernel release" "$T/err"
+		expect_eq "$(wc -l < "$BAD_LOG")" 0 "requests made with --kernel '$bad'"
+		expect_eq "$(ls -A "$T/root")" "" "root touched with --kernel '$bad'"
+		expect_no_file "$T/mir"
+		expect_status 2 "$TCZ" check --kernel "$bad" "$T/exts/top.tcz"
+		expect_grep "tcz check: --kernel '.*': want a version such as 2.6.33" "$T/err"
+		expect_status 2 "$TCZ" elf --kernel "$bad" "$TCZ"
+		expect_grep "tcz elf: --kernel '.*': want a version such as 2.6.33" "$T/err"
+	done
+	expect_status 2 "$TCZ" check --glibc 2.11x "$T/exts/top.tcz"
+	# A real release still works.
+	expect_ok "$TCZ" install top --root "$T/root" --mirror "$UP" --kernel "$KVER"
 }
 
 # TCL3's own client: busybox wget against `make mirror-serve`, walking .dep

@@ -152,12 +152,68 @@ test_check_catches_rule_breakers() {
 	echo junk >> "$T/x.tcz.list"
 	printf '00000000000000000000000000000000  x.tcz\n' > "$T/x.tcz.md5.txt"
 	expect_status 3 "$TCZ" check "$T/x.tcz"
-	expect_grep 'md5 is [0-9a-f]{32}, x.tcz.md5.txt says 0{32}' "$T/err"
-	expect_grep 'x.tcz.list ends|junk' "$T/err"
+	expect_grep 'x.tcz.md5.txt is stale: it says 0{32}, the image.s md5 is [0-9a-f]{32}' "$T/err"
+	expect_grep 'x.tcz.list is stale: (it ends|line [0-9]+ is .junk)' "$T/err"
 	chmod 0700 "$T/src/usr/local/share/empty"
 	expect_ok "$TCZ" pack "$T/src" -o "$T/y.tcz"
 	expect_status 3 "$TCZ" check "$T/y.tcz"
 	expect_grep 'usr/local/share/empty: directory mode 0700' "$T/err"
+}
+
+# TCL3's tce-load copies the image onto / as root: the guest's
+# usr/local/tce.installed takes the image's owner and mode, and user tc
+# (group staff, 50) must still be able to write there.
+tce_tree() { # DIR: an extension that ships its tce.installed script
+	mkdir -p "$1/usr/local/tce.installed" "$1/usr/local/bin"
+	printf '#!/bin/sh\necho installed\n' > "$1/usr/local/tce.installed/x"
+	chmod 0755 "$1/usr/local/tce.installed/x" "$1/usr/local/tce.installed"
+	echo hi > "$1/usr/local/bin/x"
+}
+
+test_tce_installed_is_packed_root_staff_0775() {
+	tce_tree "$T/src"
+	expect_ok "$TCZ" pack "$T/src" -o "$T/x.tcz"
+	unsquashfs -lln "$T/x.tcz" > "$T/l"
+	expect_grep '^drwxrwxr-x 0/50 .* squashfs-root/usr/local/tce.installed$' "$T/l"
+	expect_grep '^-rwxr-xr-x 0/0 .* squashfs-root/usr/local/tce.installed/x$' "$T/l"
+	expect_grep '^drwxr-xr-x 0/0 .* squashfs-root/usr/local$' "$T/l"
+	expect_ok "$TCZ" check "$T/x.tcz"
+	# Whatever the source's mode: 0700 too becomes 0775.
+	chmod 0700 "$T/src/usr/local/tce.installed"
+	expect_ok "$TCZ" pack "$T/src" -o "$T/y.tcz"
+	unsquashfs -lln "$T/y.tcz" > "$T/l"
+	expect_grep '^drwxrwxr-x 0/50 .* squashfs-root/usr/local/tce.installed$' "$T/l"
+	# A tce.installed that is not a directory is not packed.
+	rm -r "$T/src/usr/local/tce.installed"; ln -s /tmp "$T/src/usr/local/tce.installed"
+	expect_status 1 "$TCZ" pack "$T/src" -o "$T/z.tcz"
+	expect_grep 'usr/local/tce.installed: not a directory' "$T/err"
+	expect_no_file "$T/z.tcz"
+}
+
+test_check_rejects_tce_installed_not_root_staff_0775() {
+	tce_tree "$T/src"
+	local how
+	for how in all-root '755 0 50' '775 0 0' '775 1001 50' '777 0 50'; do
+		case $how in
+		all-root) set -- -all-root ;;
+		*) set -- -p "usr/local/tce.installed m $how" -p "usr m 755 0 0" -p "usr/local m 755 0 0" \
+			-p "usr/local/bin m 755 0 0" -p "usr/local/bin/x m 644 0 0" -p "usr/local/tce.installed/x m 755 0 0" ;;
+		esac
+		rm -f "$T/x.tcz"
+		mksquashfs "$T/src" "$T/x.tcz" -comp gzip -b 4k -no-xattrs -quiet -no-progress "$@" >/dev/null
+		(cd "$T" && md5sum x.tcz > x.tcz.md5.txt)
+		printf 'usr/local/bin/x\nusr/local/tce.installed/x\n' > "$T/x.tcz.list"
+		expect_status 3 "$TCZ" check "$T/x.tcz"
+		expect_grep "x.tcz: usr/local/tce.installed: directory owned by [0-9]+:[0-9]+, mode 0[0-7]{3}; TCL3 needs a directory owned by root:staff \(0:50\), mode 0775" "$T/err"
+	done
+	expect_grep 'owned by 0:50, mode 0777' "$T/err"
+	# The right owner and mode, as mksquashfs writes them: accepted.
+	rm -f "$T/x.tcz"
+	mksquashfs "$T/src" "$T/x.tcz" -comp gzip -b 4k -no-xattrs -quiet -no-progress -p "usr/local/tce.installed m 775 0 50" \
+		-p "usr m 755 0 0" -p "usr/local m 755 0 0" -p "usr/local/bin m 755 0 0" -p "usr/local/bin/x m 644 0 0" \
+		-p "usr/local/tce.installed/x m 755 0 0" >/dev/null
+	(cd "$T" && md5sum x.tcz > x.tcz.md5.txt)
+	expect_ok "$TCZ" check "$T/x.tcz"
 }
 
 # --- hostile and broken images: clear errors, nothing outside ROOT --------
@@ -245,6 +301,54 @@ test_interrupted_pack_leaves_the_old_image() {
 	expect_eq "$(md5sum < "$T/x.tcz")" "$before" "old image replaced by a partial one"
 	expect_ok "$TCZ" pack "$T/small" -o "$T/x.tcz"
 	expect_eq "$(ls -A "$T" | grep -c '\.tmp\.')" 0 "stale temporary left behind"
+}
+
+# kill -9 at random moments while a new version is packed over an old one:
+# the .md5.txt (what tce-load and tcz install verify) is the set's commit
+# record. Whenever it is there, it and the .list describe the image beside
+# them; when it is not, tcz check says so.
+test_killed_pack_never_shows_a_new_image_with_old_companions() {
+	local v
+	for v in 1 2; do
+		mkdir -p "$T/v$v/usr/local/share/v$v"
+		head -c 3000000 /dev/urandom > "$T/v$v/usr/local/share/v$v/data"
+		seq 1 200000 > "$T/v$v/usr/local/share/v$v/numbers"
+	done
+	printf 'a.tcz\n' > "$T/dep"
+	mkdir "$T/old"
+	expect_ok "$TCZ" pack -j1 "$T/v1" -o "$T/old/x.tcz" --dep "$T/dep"
+	local start end ms
+	start=$(date +%s%N)
+	expect_ok "$TCZ" pack -j1 "$T/v2" -o "$T/full.tcz"
+	end=$(date +%s%N)
+	ms=$(( (end - start) / 1000000 ))
+	local i pid delay mixed=0
+	for i in $(seq 40); do
+		rm -f "$T"/x.tcz* "$T"/.x.tcz*
+		cp -p "$T"/old/x.tcz* "$T/"
+		"$TCZ" pack -j1 "$T/v2" -o "$T/x.tcz" --dep "$T/dep" >/dev/null 2>&1 &
+		pid=$!
+		# Anywhere in the run, more often near its end, where the renames are.
+		delay=$(( RANDOM % 2 ? RANDOM % (ms + 20) : ms * 3 / 4 + RANDOM % (ms / 2 + 20) ))
+		sleep "$(printf '0.%03d' "$delay")"
+		kill -9 $pid 2>/dev/null || true
+		wait $pid 2>/dev/null || true
+		if [ -e "$T/x.tcz.md5.txt" ]; then
+			(cd "$T" && md5sum -c --quiet x.tcz.md5.txt) >/dev/null 2>&1 ||
+				fail "kill $i after ${delay} ms: x.tcz.md5.txt does not describe x.tcz"
+			"$TCZ" check "$T/x.tcz" >"$T/check.out" 2>&1 ||
+				{ cat "$T/check.out" >&2; fail "kill $i after ${delay} ms: an md5-verified set that check refuses"; }
+		else
+			mixed=$((mixed + 1))
+			expect_status 3 "$TCZ" check "$T/x.tcz"
+			expect_grep "x.tcz.md5.txt missing" "$T/err"
+		fi
+	done
+	echo "40 kills, $mixed between the first and the last rename" >&2
+	# The next pack completes the set and removes what the killed ones left.
+	expect_ok "$TCZ" pack -j1 "$T/v2" -o "$T/x.tcz" --dep "$T/dep"
+	expect_ok "$TCZ" check "$T/x.tcz"
+	expect_eq "$(ls -A "$T" | grep -c '\.tmp\.')" 0 "temporaries left behind"
 }
 
 test_usage_errors() {
