@@ -67,7 +67,7 @@ dumpe2fs "$fs" 2>/dev/null | awk -v t="$SOURCE_DATE_EPOCH" '
 	}' > "$log.cmds"
 [ -s "$log.cmds" ] || die "$file: no inodes found in the new file system"
 debugfs -w -f "$log.cmds" "$fs" > "$log" 2>&1 || { cat "$log" >&2; die "debugfs failed on $file"; }
-if grep -v '^debugfs' "$log" | grep -q .; then
+if grep -v '^debugfs' "$log" | grep . > /dev/null; then
 	grep -v '^debugfs' "$log" >&2
 	die "debugfs could not set the times in $file"
 fi
