@@ -101,6 +101,22 @@ console_fail() { # CONSOLE MESSAGE: stop the guest, show its console, fail
 	fail "$2"
 }
 
+# keypress MONITOR: a key pressed on the guest's PS/2 keyboard (shift: it
+# types nothing), through qemu's monitor socket. Why: 2.6.33 has no
+# getrandom(), so OpenSSL 3.0 (nginx's) waits once, in select() with no
+# timeout, for /dev/random to become readable (rand_unix.c,
+# wait_random_seeded). An idle emulated machine whose root is in RAM feeds
+# the kernel's pool only from input events and disk I/O; the key presses
+# stand for a console's or a real machine's activity.
+keypress() {
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(2)
+s.connect(sys.argv[1])
+s.sendall(b"sendkey shift\n")
+s.recv(4096)' "$1" 2>/dev/null || true
+}
+
 # boot NAME QEMU-ARGS...: start the guest with a virtio NIC forwarding
 # 127.0.0.1:HTTP and :HTTPS to its 80 and 443; fetch / over both; the
 # seconds to the first page in $T/NAME.seconds. Fails with the console log
@@ -109,13 +125,15 @@ boot() {
 	local name=$1 console=$T/$1.console http https start now done_at= i
 	shift
 	http=$((20000 + RANDOM % 20000)) https=$((40000 + RANDOM % 20000))
-	qemu-system-i386 -cpu 486 -m 128M -nographic -no-reboot -monitor none -snapshot "$@" \
+	qemu-system-i386 -cpu 486 -m 128M -nographic -no-reboot -snapshot "$@" \
+		-monitor "unix:$T/$name.monitor,server,nowait" \
 		-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$http-:80,hostfwd=tcp:127.0.0.1:$https-:443" \
 		-device virtio-net-pci,netdev=n0 < /dev/null > "$console" 2>&1 &
 	QEMU_PID=$!
 	start=$(date +%s%N)
 	for i in $(seq 600); do
 		curl -s -m 5 "http://127.0.0.1:$http/" > "$T/$name.http" 2>/dev/null && [ -s "$T/$name.http" ] && break
+		[ ! -S "$T/$name.monitor" ] || keypress "$T/$name.monitor"
 		kill -0 "$QEMU_PID" 2>/dev/null || console_fail "$console" "$name: the guest stopped before serving"
 		grep -aq 'tcbuild-init: FAILED' "$console" && { sleep 2; console_fail "$console" "$name: the boot failed"; }
 		if [ -z "$done_at" ] && grep -aq 'tcbuild-init: boot done' "$console"; then done_at=$i; fi
