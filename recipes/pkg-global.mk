@@ -37,8 +37,7 @@ pkg-meta-field = $(or $(subst $(space),$(pkg-us),$(strip $(1))),-)
 pkg-us := $(shell printf '\037')
 space := $(subst ,, )
 define pkg-meta-write
-@mkdir -p $(O)
-$(file >$(PKG_META).tmp,$(subst $(newline)$(space),$(newline),$(foreach p,$(sort $(PKGS)),$(call pkg-meta-line,$(p),$(call pkg-upper,$(p)))$(newline))))
+$(shell mkdir -p $(O))$(file >$(PKG_META).tmp,$(subst $(newline)$(space),$(newline),$(foreach p,$(sort $(PKGS)),$(call pkg-meta-line,$(p),$(call pkg-upper,$(p)))$(newline))))
 @mv $(PKG_META).tmp $(PKG_META)
 endef
 

@@ -26,10 +26,23 @@ SOURCE_DATE_EPOCH ?= $(or $(shell git -C $(TOPDIR) log -1 --format=%ct 2>/dev/nu
 export SOURCE_DATE_EPOCH
 
 # The variables a recipe may set (besides its own, listed in <PKG>_VARIABLES).
-PKG_KNOWN_VARIABLES := VERSION SOURCE SITE SHA256 SOURCE_FILE LICENSE LICENSE_FILES \
+#   <PKG>_MD5       only when the publisher gives nothing stronger (old
+#                   kernel.org tarballs): verified, with a warning, and the
+#                   file's sha256 recorded in $(TCZ_SOURCE_LOCK) for later fetches
+#   <PKG>_EXTRA_SOURCES  more files, each "URL@SHA256", fetched in the source
+#                   stage and copied into $(<PKG>_EXTRA_DIR) at extraction
+#   <PKG>_PATCH_SUBDIRS  NAME/VERSION... whose patches apply, in order (default
+#                   <pkg>/<version>): patches/NAME/*.patch, patches/NAME/VERSION/*.patch,
+#                   and the same under TCZ_GLOBAL_PATCH_DIR
+#   <PKG>_PRE_PATCH_CMDS, _POST_PATCH_CMDS  run before and after those patches
+PKG_KNOWN_VARIABLES := VERSION SOURCE SITE SHA256 MD5 SOURCE_FILE LICENSE LICENSE_FILES \
 	DEPENDENCIES TCZ_DEPS DESCRIPTION HOMEPAGE COMMENTS CONF_ENV CONF_OPTS MAKE_OPTS \
-	INSTALL_OPTS CONFIGURE_CMDS BUILD_CMDS INSTALL_CMDS POST_PATCH_CMDS CHECK_WAIVE \
-	TCE_INSTALLED VARIABLES TCZ_CMDS EXTRA_SOURCES CPE_ID_VENDOR CPE_ID_PRODUCT IGNORE_CVES
+	INSTALL_OPTS CONFIGURE_CMDS BUILD_CMDS INSTALL_CMDS PRE_PATCH_CMDS POST_PATCH_CMDS CHECK_WAIVE \
+	TCE_INSTALLED VARIABLES TCZ_CMDS EXTRA_SOURCES PATCH_SUBDIRS CPE_ID_VENDOR CPE_ID_PRODUCT IGNORE_CVES
+
+# sha256 of sources that publish only md5, recorded on first fetch (as
+# toolchain/tcl3.lock is for TCL3's files): commit it.
+TCZ_SOURCE_LOCK ?= $(TOPDIR)/recipes/sources.lock
 
 # The cross environment every package builds with. The compiler is pointed
 # at the staging tree, which holds the sysroot plus the build dependencies.
@@ -59,6 +72,24 @@ $(foreach v,$(filter $(2)_%,$(.VARIABLES)),
       $(error $(3):$(call pkg-line,$(3),^$(v)[ :+?]*=): unknown variable $(v) (a typo? known: $(PKG_KNOWN_VARIABLES) $($(2)_VARIABLES))))))
 endef
 
+# An extra source "URL@SHA256": its URL, its sha256, its local name.
+pkg-extra-sha = $(lastword $(subst @, ,$(1)))
+pkg-extra-url = $(patsubst %@$(call pkg-extra-sha,$(1)),%,$(1))
+pkg-extra-name = $(notdir $(call pkg-extra-url,$(1)))
+
+# $(call pkg-extra-source-rule,pkg,PKG,entry): fetch one extra source into
+# the download cache, in a directory of the package's own.
+define pkg-extra-source-rule
+$(TCZ_DL_DIR)/$(1)/$(call pkg-extra-name,$(3)): | $(TCZ)
+	@echo "[1/9] $$($(2)_TITLE): source $(call pkg-extra-name,$(3))"
+	@mkdir -p $(TCZ_DL_DIR)/$(1)
+	$(Q)$(TCZ) fetch -q -o $$@ --sha256 $(call pkg-extra-sha,$(3)) $(call pkg-extra-url,$(3))
+endef
+
+# The fetch checksum arguments: sha256, or (nothing stronger published) md5
+# with the sha256 lock.
+pkg-fetch-checksum = $(if $($(1)_SHA256),--sha256 $($(1)_SHA256),--md5 $($(1)_MD5) --record $(TCZ_SOURCE_LOCK))
+
 # $(call generic-package-inner,pkg,PKG,recipe-file)
 define generic-package-inner
 $(call pkg-check-variables,$(1),$(2),$(3))
@@ -67,14 +98,19 @@ PKGS += $(1)
 $(2)_NAME := $(1)
 $(2)_RECIPE := $(3)
 $(2)_SOURCE ?= $(1)-$$($(2)_VERSION).tar.gz
-$(if $($(2)_SOURCE_FILE)$($(2)_SHA256),,$(error $(3):$(call pkg-line,$(3),^$(2)_(SOURCE|VERSION)): $(2)_SHA256 is not set: every source needs a checksum (or a local $(2)_SOURCE_FILE)))
+$(if $($(2)_SOURCE_FILE)$($(2)_SHA256)$($(2)_MD5),,$(error $(3):$(call pkg-line,$(3),^$(2)_(SOURCE|VERSION)): $(2)_SHA256 is not set: every source needs a checksum (or a local $(2)_SOURCE_FILE)))
+$(if $($(2)_SHA256),$(if $($(2)_MD5),$(error $(3):$(call pkg-line,$(3),^$(2)_MD5): $(2)_MD5 and $(2)_SHA256 are both set: md5 is for sources that publish nothing stronger)))
 $(2)_BUILDDIR := $(BUILD_ROOT)/$(1)-$$($(2)_VERSION)
 $(2)_SRCDIR := $$($(2)_BUILDDIR)/src
 $(2)_DESTDIR := $$($(2)_BUILDDIR)/dest
 $(2)_LOG := $(LOG_DIR)/$(1).log
 $(2)_TARBALL := $$(or $$($(2)_SOURCE_FILE),$(TCZ_DL_DIR)/$$($(2)_SOURCE))
-$(2)_PATCHES := $$(sort $$(wildcard $$(addsuffix /$(1)/*.patch,$(TOPDIR)/patches $(TCZ_GLOBAL_PATCH_DIR)) \
-	$$(addsuffix /$(1)/$$($(2)_VERSION)/*.patch,$(TOPDIR)/patches $(TCZ_GLOBAL_PATCH_DIR))))
+$(2)_PATCH_SUBDIRS ?= $(1)/$$($(2)_VERSION)
+$(2)_PATCHES = $$(sort $$(foreach d,$$($(2)_PATCH_SUBDIRS),$$(wildcard \
+	$$(addsuffix /$$(firstword $$(subst /, ,$$(d)))/*.patch,$(TOPDIR)/patches $(TCZ_GLOBAL_PATCH_DIR)) \
+	$$(addsuffix /$$(d)/*.patch,$(TOPDIR)/patches $(TCZ_GLOBAL_PATCH_DIR)))))
+$(2)_EXTRA_DIR := $$($(2)_BUILDDIR)/extra
+$(2)_EXTRA_FILES = $$(foreach e,$$($(2)_EXTRA_SOURCES),$(TCZ_DL_DIR)/$(1)/$$(call pkg-extra-name,$$(e)))
 $(2)_TITLE = $(1) $$($(2)_VERSION)
 
 # 1 source: fetched and verified (nothing to do for a local override).
@@ -84,21 +120,25 @@ $(TCZ_DL_DIR)/$$($(2)_SOURCE): | $(TCZ)
 	@mkdir -p $(TCZ_DL_DIR)
 	$(Q)$$(if $$(filter none,$$($(2)_SHA256)),\
 		echo "tcbuild: $(1): no checksum is published for $$($(2)_SOURCE) ($$($(2)_SITE)); tcbuild will not download it blind: get it yourself; verify it (its signature for one) and build with $(2)_SOURCE_FILE=/path/to/$$($(2)_SOURCE)" >&2; exit 1,\
-		$(TCZ) fetch -o $$@ --sha256 $$($(2)_SHA256) $$(addsuffix /$$($(2)_SOURCE),$$($(2)_SITE)))
+		$(TCZ) fetch -o $$@ $$(call pkg-fetch-checksum,$(2)) $$(addsuffix /$$($(2)_SOURCE),$$($(2)_SITE)))
 )
+$(foreach e,$($(2)_EXTRA_SOURCES),$(call pkg-extra-source-rule,$(1),$(2),$(e))$(newline))
 
-# 2 extract (again when a patch changes: patches apply to a fresh tree).
-$$($(2)_BUILDDIR)/.stamp_extracted: $$($(2)_TARBALL) $$($(2)_PATCHES) $(3) | $(TCZ)
+# 2 extract (again when a patch, an extra source or the way the tree is
+# made changes: patches apply to a fresh tree).
+$$($(2)_BUILDDIR)/.stamp_extracted: $$($(2)_TARBALL) $$($(2)_PATCHES) $$($(2)_EXTRA_FILES) $(3) \
+		$(PKG_SIG_DIR)/$(1).source | $(TCZ)
 	@echo "[2/9] $$($(2)_TITLE): extract"
 	$(Q)rm -rf $$($(2)_BUILDDIR) && mkdir -p $$($(2)_BUILDDIR) $(LOG_DIR) && : > $$($(2)_LOG)
 	$(Q)$(if $($(2)_SOURCE_FILE),echo "$(1): local source $$($(2)_TARBALL) sha256 $$$$(sha256sum < $$($(2)_TARBALL) | cut -d' ' -f1)" >> $$($(2)_LOG) &&) \
 		$(TCZ) extract $$($(2)_TARBALL) -C $$($(2)_SRCDIR) --strip-components 1 >> $$($(2)_LOG) 2>&1 \
 		|| { tail -n 30 $$($(2)_LOG) >&2; echo "tcbuild: $(1): extract failed; log: $$($(2)_LOG)" >&2; exit 1; }
+	$(Q)$$(if $$($(2)_EXTRA_FILES),mkdir -p $$($(2)_EXTRA_DIR) && cp $$($(2)_EXTRA_FILES) $$($(2)_EXTRA_DIR)/)
 	$(Q)touch $$@
 
 # 3 patch
 $$($(2)_BUILDDIR)/.stamp_patched: $$($(2)_BUILDDIR)/.stamp_extracted
-	$$(file >$$($(2)_BUILDDIR)/patch.sh,$(PKG_SCRIPTS)/apply-patches.sh $$($(2)_SRCDIR) $(1) $$($(2)_VERSION) $(TOPDIR)/patches $(TCZ_GLOBAL_PATCH_DIR)$$(newline)$$($(2)_POST_PATCH_CMDS))
+	$$(file >$$($(2)_BUILDDIR)/patch.sh,$$($(2)_PRE_PATCH_CMDS)$$(foreach d,$$($(2)_PATCH_SUBDIRS),$$(newline)$(PKG_SCRIPTS)/apply-patches.sh $$($(2)_SRCDIR) $$(firstword $$(subst /, ,$$(d))) $$(patsubst $$(firstword $$(subst /, ,$$(d)))/%,%,$$(d)) $(TOPDIR)/patches $(TCZ_GLOBAL_PATCH_DIR))$$(newline)$$($(2)_POST_PATCH_CMDS))
 	$(Q)$(PKG_SCRIPTS)/step.sh $$($(2)_LOG) "[3/9] $$($(2)_TITLE): patch" $$($(2)_SRCDIR) $$($(2)_BUILDDIR)/patch.sh
 	$(Q)touch $$@
 
@@ -144,7 +184,7 @@ $$($(2)_BUILDDIR)/.stamp_packed: $$($(2)_BUILDDIR)/.stamp_installed \
 .PHONY: $(1) $(1)-source $(1)-extract $(1)-patch $(1)-configure $(1)-build $(1)-install \
 	$(1)-tcz $(1)-rebuild $(1)-clean
 $(1): $(1)-tcz
-$(1)-source: $$($(2)_TARBALL)
+$(1)-source: $$($(2)_TARBALL) $$($(2)_EXTRA_FILES)
 $(1)-extract: $$($(2)_BUILDDIR)/.stamp_extracted
 $(1)-patch: $$($(2)_BUILDDIR)/.stamp_patched
 $(1)-configure: $$($(2)_BUILDDIR)/.stamp_configured
@@ -192,14 +232,23 @@ $(foreach f,$(PKG_RECIPE_FILES),$(foreach o,$(filter-out $(f),$(filter %/$(notdi
 	$(error $(o):1: package $(basename $(notdir $(f))) is already defined by $(f))))
 include $(PKG_RECIPE_FILES)
 
-# Each package's expanded commands, remembered in $(PKG_SIG_DIR)/<pkg> and
-# rewritten only when they change (read without a process, so a no-op make
-# stays fast): a changed option reconfigures and rebuilds that package.
+# Each package's expanded commands, remembered in $(PKG_SIG_DIR)/<pkg>, and
+# what makes its tree (source file, extra sources, patch directories,
+# pre-patch commands) in <pkg>.source. A file is rewritten only when its
+# content changes, and only when its package is being built: a rule, not
+# the parse, so a `make list` or `make test` with other settings changes
+# nothing; make functions alone, so a no-op make starts no process. A
+# changed option reconfigures and rebuilds that package; a changed source
+# set extracts it again.
 pkg-differ = $(subst x$(1),,x$(2))$(subst x$(2),,x$(1))
+pkg-sig-write = $(if $(call pkg-differ,$(2),$(strip $(file <$(1)))),$(shell mkdir -p $(dir $(1)))$(file >$(1),$(2)))
 define pkg-signature
-$(1)_SIG := $$(strip $$($(1)_VERSION) $$($(1)_POST_PATCH_CMDS) $$($(1)_CONFIGURE_CMDS) $$($(1)_BUILD_CMDS) $$($(1)_INSTALL_CMDS))
-$$(if $$(call pkg-differ,$$($(1)_SIG),$$(strip $$(file <$(PKG_SIG_DIR)/$(2)))),$$(shell mkdir -p $(PKG_SIG_DIR))$$(file >$(PKG_SIG_DIR)/$(2),$$($(1)_SIG)))
+$(PKG_SIG_DIR)/$(2): pkg-force
+	$$(call pkg-sig-write,$$@,$$(strip $$($(1)_VERSION) $$($(1)_POST_PATCH_CMDS) $$($(1)_CONFIGURE_CMDS) $$($(1)_BUILD_CMDS) $$($(1)_INSTALL_CMDS)))
+$(PKG_SIG_DIR)/$(2).source: pkg-force
+	$$(call pkg-sig-write,$$@,$$(strip $$($(1)_TARBALL) $$($(1)_EXTRA_SOURCES) $$($(1)_PATCH_SUBDIRS) $$($(1)_PRE_PATCH_CMDS)))
 endef
+pkg-force:
 $(foreach p,$(PKGS),$(eval $(call pkg-signature,$(call pkg-upper,$(p)),$(p))))
 
 # Dependencies must name recipes: checked once every recipe is read.

@@ -23,5 +23,6 @@ int cmd_extract(int argc, char **argv);
 int cmd_elf(int argc, char **argv);
 int cmd_cpio(int argc, char **argv);
 int cmd_ldconfig(int argc, char **argv);
+int cmd_colinux(int argc, char **argv);
 
 #endif

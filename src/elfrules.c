@@ -49,13 +49,7 @@ static const char *const allowed_anonymous[] = {
 	"12__x86_rdrandEPv", "12__x86_rdseedEPv", "19__x86_rdseed_rdrandEPv",
 };
 
-struct elf_file {
-	int fd;
-	Elf *e;
-	GElf_Ehdr eh;
-};
-
-static int elf_open(struct elf_file *f, const char *path)
+int elf_open(struct elf_file *f, const char *path)
 {
 	if (elf_version(EV_CURRENT) == EV_NONE) {
 		tcz_error("libelf: %s", elf_errmsg(-1));
@@ -77,7 +71,7 @@ static int elf_open(struct elf_file *f, const char *path)
 	return 0;
 }
 
-static void elf_close(struct elf_file *f)
+void elf_close(struct elf_file *f)
 {
 	elf_end(f->e);
 	close(f->fd);
@@ -481,9 +475,11 @@ static int check_i486(struct elf_file *f, const char *label, unsigned *problems)
 			if (allowed(fn))
 				continue;
 			found++;
-			if (shown++ < 10)
+			if (shown < 10) {
+				shown++;
 				fprintf(stderr, "tcz: %s: %s %s at 0x%" PRIx64 " in %s: %s\n", label,
 					in->mnemonic, in->op_str, in->address, fn ? fn : "(no symbol)", why);
+			}
 		}
 	}
 	if (found) {

@@ -12,6 +12,8 @@
 
 #include "companion.h"
 
+#include <gelf.h>
+
 struct elf_rules {
 	const char *glibc;     /* "2.11"; NULL: not checked */
 	const char *kernel;    /* "2.6.33"; NULL: not checked */
@@ -22,6 +24,16 @@ struct elf_rules {
 /* A version as --glibc and --kernel take it: dotted decimal numbers
  * ("2.11", "2.6.33"), at most 8 parts of at most 9 digits each. */
 int version_number_valid(const char *s);
+
+/* An ELF file open for reading through libelf (any class, any machine). */
+struct elf_file {
+	int fd;
+	Elf *e;
+	GElf_Ehdr eh;
+};
+/* -1 with a message naming the file when it cannot be read as ELF. */
+int elf_open(struct elf_file *f, const char *path);
+void elf_close(struct elf_file *f);
 
 /* Problems found (each printed as "tcz: LABEL: ..."), or -1 if the file
  * cannot be read as ELF at all. */

@@ -35,6 +35,8 @@ static void usage(FILE *out)
 	      "      --sha256 HEX, --sha512 HEX, --md5 HEX\n"
 	      "      --record LOCK  verify against the sha256 LOCK has for NAME; if it has\n"
 	      "                     none, record the downloaded file's sha256 there\n"
+	      "                     (with --md5 alone, for files whose publisher gives\n"
+	      "                     nothing stronger: a warning names the weak hash)\n"
 	      "      --no-verify    for files that nothing can verify: a mirror's .md5.txt\n"
 	      "                     and .dep (an existing DEST is fetched again); at most\n"
 	      "                     16M unless --max-size says otherwise\n"
@@ -63,6 +65,34 @@ static void usage(FILE *out)
 	      "4 every source said the file does not exist (HTTP 404, no such file).\n", out);
 }
 
+struct fetch_want {
+	enum hash_algo algo;
+	const char *hex;
+};
+
+/* Whether md5 was all the evidence given: the one hash still published for
+ * old releases (kernel.org's 2.6 tarballs, Tiny Core's mirror). */
+static int only_md5(const struct fetch_want *want, size_t n)
+{
+	if (!n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (want[i].algo != HASH_MD5)
+			return 0;
+	return 1;
+}
+
+/* md5 collisions are cheap to make: say so, and what now guards the file. */
+static void warn_weak(const char *dest, const char *lock, const char *sha256)
+{
+	if (lock)
+		tcz_warn("%s: verified by md5 only, a weak hash (no stronger checksum is published); "
+			 "its sha256 %s is recorded in %s and checked from now on", dest, sha256, lock);
+	else
+		tcz_warn("%s: verified by md5 only, a weak hash (no stronger checksum is published); "
+			 "its sha256 is %s: give --record LOCK to check it from now on", dest, sha256);
+}
+
 int cmd_fetch(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -88,7 +118,7 @@ int cmd_fetch(int argc, char **argv)
 	struct dl_limits lim;
 	if (dl_limits_get(&lim))
 		return TCZ_EXIT_USAGE;
-	struct { enum hash_algo algo; const char *hex; } want[DL_MAX_HASHES];
+	struct fetch_want want[DL_MAX_HASHES];
 	size_t nwant = 0;
 	int c;
 	optind = 0;
@@ -181,6 +211,8 @@ int cmd_fetch(int argc, char **argv)
 	int ret = dl_exit_status(it.result);
 	if (ret == TCZ_EXIT_OK && lock && !locked && shalock_record(lock, path_base(dest), it.sha256))
 		ret = TCZ_EXIT_FAIL;
+	if (ret == TCZ_EXIT_OK && !locked && only_md5(want, nwant))
+		warn_weak(dest, lock, it.sha256);
 	dl_free(&it);
 	return ret;
 }

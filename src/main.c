@@ -21,6 +21,7 @@ const struct command tcz_commands[] = {
 	{ "extract", cmd_extract, "extract a tar/zip/cpio archive into a new directory, safely" },
 	{ "cpio", cmd_cpio, "write a directory as a reproducible cpio newc archive (initramfs)" },
 	{ "ldconfig", cmd_ldconfig, "write ROOT/etc/ld.so.cache for TCL3's glibc 2.11" },
+	{ "colinux", cmd_colinux, "check a vmlinux as colinux-daemon does (symbols, API, gcc ABI)" },
 	{ NULL, NULL, NULL },
 };
 

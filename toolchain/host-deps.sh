@@ -26,13 +26,15 @@ pkgs_test="squashfs-tools squashfs-tools-ng python3 busybox-static qemu-user cpi
  xz-utils bzip2 libarchive-tools curl clang libclang-rt-14-dev zip procps openssl"
 # patch: recipes/scripts/apply-patches.sh.
 pkgs_toolchain="flex bison texinfo libgmp-dev libmpfr-dev libmpc-dev gawk file rsync patch"
-# libc6-i386-cross: the stand-in TCL3 (tests/fixtures) is made of it.
-pkgs_toolchain_test="binutils-source gcc-12-source libc6-i386-cross libc6-dev-i386-cross
- linux-libc-dev-i386-cross libgcc-s1-i386-cross libstdc++6-i386-cross qemu-user"
+# Debian's binutils and gcc sources build the toolchain offline; the stand-in
+# TCL3 (tests/fixtures) builds glibc 2.11.1 and Linux 2.6.33.3's headers from
+# TCL3's own sources (../shared/sources), whose headers_install is perl.
+pkgs_toolchain_test="binutils-source gcc-12-source qemu-user perl"
 # kmod: `make modules_install` runs /sbin/depmod; libncurses-dev: make
-# kernel-menuconfig; perl: the kernel's build scripts; patch: coLinux's series.
-pkgs_kernel="bc libelf-dev libssl-dev flex bison cpio kmod perl libncurses-dev patch"
-pkgs_kernel_test="qemu-system-x86 linux-source-6.1"
+# kernel-menuconfig; perl: the kernel's build scripts; patch: coLinux's series;
+# xz, bzip2: the 2.6.33.3-7 stable patch and kernel.org's .tar.bz2.
+pkgs_kernel="bc libelf-dev libssl-dev flex bison cpio kmod perl libncurses-dev patch xz-utils bzip2"
+pkgs_kernel_test="qemu-system-x86"
 pkgs_bench="hyperfine squashfs-tools squashfs-tools-ng libarchive-tools curl busybox-static"
 pkgs_graph="graphviz"
 # make image: the root tree under fakeroot, TCL3's microcore.gz unpacked by
@@ -40,8 +42,9 @@ pkgs_graph="graphviz"
 # boot images (grub-pc-bin: x86 hosts only).
 pkgs_image="fakeroot libarchive-tools e2fsprogs fdisk grub-pc-bin grub-common"
 # Package builds: zsync for .tcz.zsync, perl for openssl, qemu-user to run
-# the cross-built feature tests of configure scripts that insist on running.
-pkgs_packages="zsync perl qemu-user graphviz make patch"
+# the cross-built feature tests of configure scripts that insist on running,
+# ccache for the compilers, python3 for check-recipes, cve-check, legal-info.
+pkgs_packages="zsync perl qemu-user graphviz make patch ccache python3"
 pkgs_fresh_root="debootstrap"
 
 # What each tier's scripts run, as WHAT=PACKAGE: a command, /a/file, or
@@ -58,17 +61,15 @@ probes_test="unsquashfs=squashfs-tools mksquashfs=squashfs-tools sqfs2tar=squash
 probes_toolchain="flex=flex bison=bison makeinfo=texinfo gawk=gawk file=file rsync=rsync
  patch=patch h:gmp.h=libgmp-dev h:mpfr.h=libmpfr-dev h:mpc.h=libmpc-dev"
 probes_toolchain_test="qemu-i386=qemu-user /usr/src/binutils/binutils-2.40.tar.xz=binutils-source /usr/src/gcc-12/gcc-12.2.0-dfsg.tar.xz=gcc-12-source
- /usr/src/gcc-12/patches/gcc-gfdl-build.diff=gcc-12-source /usr/i686-linux-gnu/lib/libc.so.6=libc6-i386-cross
- /usr/i686-linux-gnu/lib/crt1.o=libc6-dev-i386-cross /usr/i686-linux-gnu/include/linux/version.h=linux-libc-dev-i386-cross
- /usr/i686-linux-gnu/lib/libgcc_s.so.1=libgcc-s1-i386-cross /usr/i686-linux-gnu/lib/libstdc++.so.6=libstdc++6-i386-cross"
-probes_kernel="/sbin/depmod=kmod bc=bc flex=flex bison=bison cpio=cpio perl=perl patch=patch
+ /usr/src/gcc-12/patches/gcc-gfdl-build.diff=gcc-12-source perl=perl"
+probes_kernel="/sbin/depmod=kmod bc=bc flex=flex bison=bison cpio=cpio perl=perl patch=patch xz=xz-utils bzip2=bzip2
  h:libelf.h=libelf-dev h:openssl/ssl.h=libssl-dev h:ncurses.h=libncurses-dev"
-probes_kernel_test="qemu-system-i386=qemu-system-x86 /usr/src/linux-source-6.1.tar.xz=linux-source-6.1"
+probes_kernel_test="qemu-system-i386=qemu-system-x86"
 probes_bench="hyperfine=hyperfine mksquashfs=squashfs-tools gensquashfs=squashfs-tools-ng
  bsdtar=libarchive-tools curl=curl busybox=busybox-static"
 probes_graph="dot=graphviz"
 probes_packages="zsyncmake=zsync perl=perl perl:IPC::Cmd=perl qemu-i386=qemu-user dot=graphviz
- make=make patch=patch"
+ make=make patch=patch ccache=ccache python3=python3"
 probes_fresh_root="debootstrap=debootstrap chroot=coreutils mount=mount"
 probes_image="fakeroot=fakeroot bsdtar=libarchive-tools mke2fs=e2fsprogs debugfs=e2fsprogs
  dumpe2fs=e2fsprogs sfdisk=fdisk grub-mkimage=grub-common /usr/lib/grub/i386-pc/boot.img=grub-pc-bin"

@@ -8,10 +8,11 @@
 #
 # Only the directories a compiler and linker read are taken: TCL3's release
 # root also holds busybox, /etc and the init scripts, which have no place in
-# a sysroot. DEST is built beside and renamed into place, so an interrupted
-# run leaves no half sysroot. The hash covers paths, types, permission bits,
-# symlink targets and file contents, not mtimes or owners: it names what the
-# toolchain is built against, however the trees were fetched and unpacked.
+# a sysroot (but see etc/ld.so.cache below). DEST is built beside and
+# renamed into place, so an interrupted run leaves no half sysroot. The hash
+# covers paths, types, permission bits, symlink targets and file contents,
+# not mtimes or owners: it names what the toolchain is built against,
+# however the trees were fetched and unpacked.
 set -euo pipefail
 
 die() { echo "sysroot.sh: $*" >&2; exit 1; }
@@ -41,6 +42,13 @@ assemble)
 			cp -R --preserve=mode,links "$root/$sub/." "$tmp/$sub/"
 		done
 	done
+	# For running target programs with `qemu-i386 -L DEST`: qemu resolves a
+	# path inside DEST only when the file exists there, else on the host, so
+	# ld.so would read the host's /etc/ld.so.cache and load the host's i386
+	# libc from it. An empty cache is one ld.so ignores: it then searches
+	# /lib and /usr/lib, which qemu finds inside DEST.
+	mkdir -p "$tmp/etc"
+	: > "$tmp/etc/ld.so.cache"
 	[ -e "$tmp/lib/libc.so.6" ] || die "no lib/libc.so.6 in $*: not a Tiny Core root"
 	[ -e "$tmp/usr/include/stdio.h" ] || die "no usr/include/stdio.h in $*: base-dev missing"
 	rm -rf "$dest"

@@ -16,8 +16,16 @@ TOOLCHAIN_STAMP := $(TOOLCHAIN_DIR)/toolchain.info
 TOOLCHAIN_BUILD_DIR := $(O)/build/toolchain
 
 TARGET_CROSS := $(TOOLCHAIN_DIR)/bin/$(TARGET_TRIPLET)-
-TARGET_CC := $(TARGET_CROSS)gcc
-TARGET_CXX := $(TARGET_CROSS)g++
+# Package builds compile through ccache when the host has it (TCZ_CCACHE=
+# turns it off), its cache in the shared cache directory: a clean checkout,
+# or a package rebuilt with one option changed, recompiles only what
+# changed. Paths under $(O) are hashed relative to it, so checkouts in
+# different places share hits.
+TCZ_CCACHE ?= $(shell command -v ccache 2>/dev/null)
+export CCACHE_DIR := $(TCZ_CACHE_DIR)/ccache
+export CCACHE_BASEDIR := $(O)
+TARGET_CC := $(strip $(TCZ_CCACHE) $(TARGET_CROSS)gcc)
+TARGET_CXX := $(strip $(TCZ_CCACHE) $(TARGET_CROSS)g++)
 TARGET_AR := $(TARGET_CROSS)ar
 TARGET_RANLIB := $(TARGET_CROSS)ranlib
 TARGET_LD := $(TARGET_CROSS)ld

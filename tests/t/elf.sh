@@ -115,6 +115,20 @@ test_wrong_interpreter_and_post_i486_code_fail() {
 	expect_ok "$TCZ" elf --no-i486 --glibc 2.11 "$T/libfake.so"
 }
 
+test_many_findings_show_the_first_ten_and_the_count() {
+	fake_runtime
+	{
+		printf '.text\n.globl _start\n.type pick, @function\n_start: call pick\n ret\npick:\n'
+		for i in $(seq 12); do printf ' cmove %%ebx, %%eax\n'; done
+		printf ' ret\n.size pick, .-pick\n'
+	} > "$T/m.s"
+	as --32 -o "$T/m.o" "$T/m.s"
+	ld -m elf_i386 -dynamic-linker /lib/ld-linux.so.2 -o "$T/m" "$T/m.o" "$T/libfake.so" 2>/dev/null
+	expect_status 3 "$TCZ" elf "$T/m"
+	expect_eq "$(grep -c 'cmove .* in pick: cmov (P6)' "$T/err")" 10 "findings shown"
+	expect_grep '12 instructions newer than the i486 \(first 10 shown\)' "$T/err"
+}
+
 test_not_i386_or_not_elf_is_refused() {
 	printf 'not an elf\n' > "$T/text"
 	expect_status 1 "$TCZ" elf "$T/text"

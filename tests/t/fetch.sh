@@ -106,6 +106,32 @@ test_lock_file_recorded_once_then_enforced() {
 	no_part_no_dest
 }
 
+test_md5_alone_warns_then_the_recorded_sha256_decides() {
+	setup
+	expect_ok "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --md5 "$MD5" --record "$T/lock" "$BAD_URL/good/f.tar.gz"
+	expect_grep "warning: $T/dl/f.tar.gz: verified by md5 only, a weak hash" "$T/err"
+	expect_grep "its sha256 $SHA is recorded in $T/lock and checked from now on" "$T/err"
+	expect_eq "$(cat "$T/lock")" "$SHA  f.tar.gz" "lock line"
+	# Recorded: no warning any more, and sha256 decides, whatever the md5.
+	rm "$T/dl/f.tar.gz"
+	expect_ok "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --md5 "$MD5" --record "$T/lock" "$BAD_URL/good/f.tar.gz"
+	expect_eq "$(cat "$T/err")" "" "stderr once the sha256 is recorded"
+	rm "$T/dl/f.tar.gz"
+	sed -i "s/^$SHA/$(printf 'a%.0s' $(seq 64))/" "$T/lock"
+	expect_status 3 "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --md5 "$MD5" --record "$T/lock" "$BAD_URL/good/f.tar.gz"
+	expect_grep "sha256 mismatch" "$T/err"
+	no_part_no_dest
+}
+
+test_md5_without_a_lock_warns_and_says_how_to_pin() {
+	setup
+	expect_ok "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --md5 "$MD5" "$BAD_URL/good/f.tar.gz"
+	expect_grep "verified by md5 only, a weak hash .*its sha256 is $SHA: give --record LOCK" "$T/err"
+	# A strong checksum beside it: nothing to warn about.
+	expect_ok "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --md5 "$MD5" --sha256 "$SHA" "$BAD_URL/good/f.tar.gz"
+	expect_eq "$(cat "$T/err")" "" "stderr with a sha256"
+}
+
 test_local_paths_and_file_urls() {
 	setup
 	expect_ok "$TCZ" fetch -q -o "$T/dl/f.tar.gz" --sha256 "$SHA" "$T/www/f.tar.gz"

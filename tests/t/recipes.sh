@@ -39,7 +39,8 @@ recipe() { # NAME [EXTRA LINES]: a recipe that installs a script and a doc
 
 tmake() {
 	make -C "$TOP" --no-print-directory O="$T/o" TCZ="$TCZ" TCZ_RECIPE_DIRS="$T/recipes" \
-		TCZ_TOOLCHAIN_DIR="$T/tc" TCZ_GLOBAL_PATCH_DIR="$T/patches" TCZ_DL_DIR="$T/dl" "$@"
+		TCZ_TOOLCHAIN_DIR="$T/tc" TCZ_GLOBAL_PATCH_DIR="$T/patches" TCZ_DL_DIR="$T/dl" \
+		TCZ_SOURCE_LOCK="$T/sources.lock" "$@"
 }
 
 test_a_package_goes_through_every_stage_and_packs() {
@@ -116,6 +117,88 @@ test_a_changed_patch_rebuilds_that_package_only() {
 	mkdir "$T/root"
 	expect_ok "$TCZ" unpack "$T/o/tcz/hello.tcz" -C "$T/root"
 	expect_grep '^patched again$' "$T/root/usr/local/share/hello/greeting"
+}
+
+test_an_md5_only_source_warns_and_its_sha256_is_recorded() {
+	setup
+	local md5
+	md5=$(md5sum < "$T/hello-1.0.tar.gz" | cut -d' ' -f1)
+	sed -i "s/^HELLO_SHA256 = .*/HELLO_MD5 = $md5/" "$T/recipes/hello.mk"
+	expect_ok tmake hello
+	expect_grep "hello-1.0.tar.gz: verified by md5 only, a weak hash" "$T/err"
+	expect_eq "$(cat "$T/sources.lock")" "$SHA  hello-1.0.tar.gz" "lock line"
+	expect_ok "$TCZ" check "$T/o/tcz/hello.tcz"
+	# Later fetches check the recorded sha256.
+	rm -rf "$T/dl" "$T/o"
+	sed -i "s/^$SHA/$(printf 'b%.0s' $(seq 64))/" "$T/sources.lock"
+	expect_fail tmake hello
+	expect_grep 'sha256 mismatch' "$T/err"
+	expect_no_file "$T/dl/hello-1.0.tar.gz"
+}
+
+test_md5_beside_sha256_is_refused() {
+	setup
+	recipe hello "HELLO_MD5 = $(md5sum < "$T/hello-1.0.tar.gz" | cut -d' ' -f1)"
+	expect_status 2 tmake list
+	expect_grep "recipes/hello.mk:[0-9]+: HELLO_MD5 and HELLO_SHA256 are both set" "$T/err"
+}
+
+test_extra_sources_are_verified_and_handed_to_the_build() {
+	setup
+	printf 'extra\n' > "$T/www/extra.txt"
+	local sha
+	sha=$(sha256sum < "$T/www/extra.txt" | cut -d' ' -f1)
+	recipe hello "HELLO_EXTRA_SOURCES = file://$T/www/extra.txt@$sha" \
+		'HELLO_POST_PATCH_CMDS = cp $(HELLO_EXTRA_DIR)/extra.txt greeting'
+	expect_ok tmake hello
+	expect_file "$T/dl/hello/extra.txt"
+	mkdir "$T/root"
+	expect_ok "$TCZ" unpack "$T/o/tcz/hello.tcz" -C "$T/root"
+	expect_grep '^extra$' "$T/root/usr/local/share/hello/greeting"
+	# Another extra source: the tree is made again from the start.
+	printf 'more\n' > "$T/www/more.txt"
+	recipe hello "HELLO_EXTRA_SOURCES = file://$T/www/extra.txt@$sha file://$T/www/more.txt@$(sha256sum < "$T/www/more.txt" | cut -d' ' -f1)" \
+		'HELLO_POST_PATCH_CMDS = cat $(HELLO_EXTRA_DIR)/extra.txt $(HELLO_EXTRA_DIR)/more.txt > greeting'
+	expect_ok tmake hello
+	expect_grep '^\[2/9\] hello 1.0: extract$' "$T/out"
+	rm -rf "$T/root" && mkdir "$T/root"
+	expect_ok "$TCZ" unpack "$T/o/tcz/hello.tcz" -C "$T/root"
+	expect_eq "$(cat "$T/root/usr/local/share/hello/greeting")" "$(printf 'extra\nmore')" "greeting"
+}
+
+test_a_wrong_extra_source_stops_at_the_source() {
+	setup
+	printf 'extra\n' > "$T/www/extra.txt"
+	recipe hello "HELLO_EXTRA_SOURCES = file://$T/www/extra.txt@$(printf '0%.0s' $(seq 64))"
+	expect_fail tmake hello
+	expect_grep 'sha256 mismatch' "$T/err"
+	expect_no_file "$T/dl/hello/extra.txt"
+	expect_no_file "$T/o/tcz/hello.tcz"
+}
+
+test_patch_subdirs_share_a_patch_directory_in_order() {
+	setup
+	mkdir -p "$T/patches/shared/1" "$T/patches/hello/1.0"
+	printf -- '--- a/greeting\n+++ b/greeting\n@@ -1 +1 @@\n-hello\n+shared\n' > "$T/patches/shared/1/0001-shared.patch"
+	printf -- '--- a/greeting\n+++ b/greeting\n@@ -1 +1 @@\n-shared\n+shared then own\n' > "$T/patches/hello/1.0/0001-own.patch"
+	recipe hello 'HELLO_PATCH_SUBDIRS = shared/1 hello/1.0'
+	expect_ok tmake hello
+	mkdir "$T/root"
+	expect_ok "$TCZ" unpack "$T/o/tcz/hello.tcz" -C "$T/root"
+	expect_grep '^shared then own$' "$T/root/usr/local/share/hello/greeting"
+}
+
+test_a_make_with_other_settings_that_builds_nothing_changes_nothing() {
+	setup
+	expect_ok tmake hello
+	expect_ok tmake list HELLO_CONFIGURE_CMDS='echo other' HELLO_SOURCE_FILE="$T/hello-1.0.tar.gz"
+	expect_ok tmake hello
+	expect_no_grep '^\[' "$T/out"
+	# Building with another source file does make the tree again.
+	expect_ok tmake hello HELLO_SOURCE_FILE="$T/hello-1.0.tar.gz"
+	expect_grep '^\[2/9\] hello 1.0: extract$' "$T/out"
+	expect_ok tmake hello HELLO_SOURCE_FILE="$T/hello-1.0.tar.gz"
+	expect_no_grep '^\[' "$T/out"
 }
 
 test_list_graph_and_legal_info() {
@@ -201,6 +284,30 @@ test_check_recipes_reports_each_problem_with_file_and_line() {
 	expect_grep "dup/hello.mk:1: package hello is already defined by $T/recipes/hello.mk" "$T/out"
 	expect_status 2 python3 "$TOP/recipes/scripts/check-recipes.py" "$T/nonesuch"
 	expect_grep 'nonesuch: not a directory' "$T/err"
+}
+
+# Package compiles go through ccache, its cache under TCZ_CACHE_DIR: the
+# same package built again from a clean tree compiles nothing.
+test_compilers_go_through_ccache_in_the_cache_dir() {
+	setup
+	command -v ccache >/dev/null || fail "ccache is not installed (toolchain/host-deps.sh packages)"
+	mkdir -p "$T/tc/bin"
+	printf '#!/bin/sh\nexec gcc "$@"\n' > "$T/tc/bin/i486-tcl3-linux-gnu-gcc"
+	chmod +x "$T/tc/bin/i486-tcl3-linux-gnu-gcc"
+	printf 'int answer(void) { return 42; }\n' > "$T/src/hello-1.0/answer.c"
+	tar -C "$T/src" -czf "$T/www/hello-1.0.tar.gz" hello-1.0
+	SHA=$(sha256sum < "$T/www/hello-1.0.tar.gz" | cut -d' ' -f1)
+	recipe hello 'HELLO_BUILD_CMDS = $(TARGET_CC) -O2 -c answer.c -o answer.o && echo built > hello.sh'
+	expect_ok tmake hello TCZ_CACHE_DIR="$T/cache"
+	expect_file "$T/o/build/hello-1.0/src/answer.o"
+	expect_ok tmake hello-clean TCZ_CACHE_DIR="$T/cache"
+	expect_ok tmake hello TCZ_CACHE_DIR="$T/cache"
+	CCACHE_DIR=$T/cache/ccache ccache --print-stats > "$T/stats"
+	expect_grep '^(direct_cache_hit|preprocessed_cache_hit)	[1-9]' "$T/stats"
+	expect_grep '^[^ ]*/ccache [^ ]*/i486-tcl3-linux-gnu-gcc ' "$T/o/build/hello-1.0/build.sh"
+	# TCZ_CCACHE= turns it off: the compiler is called directly.
+	expect_ok tmake hello-rebuild TCZ_CACHE_DIR="$T/cache" TCZ_CCACHE= V=1
+	expect_no_grep '^[^ ]*/ccache ' "$T/o/build/hello-1.0/build.sh"
 }
 
 # make cve-check against a small NVD CVE API 2.0 feed written here.

@@ -177,6 +177,25 @@ test_crt_files_carry_an_abi_note_tcl3_accepts() {
 	expect_grep 'ABI note says Linux 2\.6\.[0-9]+ or newer; the target runs 2\.4\.0' "$T/err"
 }
 
+test_glibc_and_abi_note_checks_fire_below_what_a_program_needs() {
+	# mkostemps and execvpe are new in glibc 2.11: the newest TCL3 has.
+	cat > "$T/new.c" <<'C'
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+	char name[] = "/tmp/tcbuild-XXXXXX.tmp";
+	if (argc > 2) return execvpe(argv[1], argv + 1, argv);
+	return mkostemps(name, 4, 0) < 0;
+}
+C
+	expect_ok "$CC" -O2 -o "$T/new" "$T/new.c"
+	expect_ok "$TCZ" elf --glibc 2.11 --kernel 2.6.33 "$T/new"
+	expect_status 3 "$TCZ" elf --glibc 2.10 --kernel 2.6.32 "$T/new"
+	expect_grep 'needs GLIBC_2\.11, newer than the target.s glibc 2\.10' "$T/err"
+	expect_grep 'ABI note says Linux 2\.6\.33 or newer; the target runs 2\.6\.32' "$T/err"
+}
+
 test_second_make_toolchain_is_a_cache_hit() {
 	local start end
 	start=$(date +%s%N)
