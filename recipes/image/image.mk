@@ -33,18 +33,24 @@ image-kernel-recipe = $(IMAGE_KERNEL_RECIPE_$(IMAGE_KERNEL))
 image-kernel-file = $(or $(IMAGE_KERNEL_FILE),$(or $($(call pkg-upper,$(image-kernel-recipe))_OUT_DIR),$(KERNEL_OUT_DIR)/$(image-kernel-recipe))/$(IMAGE_KERNEL_IMAGE_$(IMAGE_KERNEL)))
 
 # Extensions with a recipe here are built (NAME-dev and the like by their
-# package's recipe); the others must be on IMAGE_MIRROR already.
+# package's recipe; NAME-KERNEL module extensions by the kernel's), then
+# `make mirror` when IMAGE_MIRROR is ours; the others must be on
+# IMAGE_MIRROR already.
 image-names = $(patsubst %.tcz,%,$(IMAGE_EXTENSIONS))
 image-recipes = $(sort $(filter $(PKGS),$(foreach n,$(image-names),$(n) $(patsubst %-dev,%,$(patsubst %-doc,%,$(patsubst %-locale,%,$(n)))))))
 image-builds = $(image-recipes) $(if $(IMAGE_KERNEL_FILE),,$(filter $(PKGS),$(image-kernel-recipe)))
 
-image_env = TCZ='$(TCZ)' IMAGE_DIR='$(IMAGE_DIR)' IMAGE_KERNEL='$(IMAGE_KERNEL)' \
-	IMAGE_EXTENSIONS='$(image-names)' IMAGE_INSTALL='$(IMAGE_INSTALL)' \
-	IMAGE_SERVICES='$(IMAGE_SERVICES)' IMAGE_SIZE='$(IMAGE_SIZE)' IMAGE_OVERLAY='$(IMAGE_OVERLAY)' \
-	IMAGE_BOOTLOCAL='$(IMAGE_BOOTLOCAL)' IMAGE_MIRROR='$(IMAGE_MIRROR)' \
-	IMAGE_KERNEL_FILE='$(image-kernel-file)' IMAGE_CMDLINE='$(IMAGE_CMDLINE)' \
-	IMAGE_GRUB_TIMEOUT='$(IMAGE_GRUB_TIMEOUT)' IMAGE_COLINUX_MEM='$(IMAGE_COLINUX_MEM)' \
-	IMAGE_COLINUX_ETH0='$(IMAGE_COLINUX_ETH0)' TCL3_KERNEL='$(TCL3_KERNEL)' \
+# The settings as shell words, each single-quoted whatever it holds (the
+# script checks them, so a stray quote is its error, not the shell's).
+image-sq = '$(subst ','\'',$(1))'
+image_env = TCZ=$(call image-sq,$(TCZ)) IMAGE_DIR=$(call image-sq,$(IMAGE_DIR)) \
+	IMAGE_KERNEL=$(call image-sq,$(IMAGE_KERNEL)) IMAGE_EXTENSIONS=$(call image-sq,$(image-names)) \
+	IMAGE_INSTALL=$(call image-sq,$(IMAGE_INSTALL)) IMAGE_SERVICES=$(call image-sq,$(IMAGE_SERVICES)) \
+	IMAGE_SIZE=$(call image-sq,$(IMAGE_SIZE)) IMAGE_OVERLAY=$(call image-sq,$(IMAGE_OVERLAY)) \
+	IMAGE_BOOTLOCAL=$(call image-sq,$(IMAGE_BOOTLOCAL)) IMAGE_MIRROR=$(call image-sq,$(IMAGE_MIRROR)) \
+	IMAGE_KERNEL_FILE=$(call image-sq,$(image-kernel-file)) IMAGE_CMDLINE=$(call image-sq,$(IMAGE_CMDLINE)) \
+	IMAGE_GRUB_TIMEOUT=$(call image-sq,$(IMAGE_GRUB_TIMEOUT)) IMAGE_COLINUX_MEM=$(call image-sq,$(IMAGE_COLINUX_MEM)) \
+	IMAGE_COLINUX_ETH0=$(call image-sq,$(IMAGE_COLINUX_ETH0)) TCL3_KERNEL=$(call image-sq,$(TCL3_KERNEL)) \
 	IMAGE_KERNEL_GIVEN='$(if $(IMAGE_KERNEL_FILE),1)' IMAGE_BASE_GIVEN='$(if $(IMAGE_BASE_FILE),1)'
 
 # In order: the settings are checked before anything is built; the builds;
@@ -53,8 +59,8 @@ image_env = TCZ='$(TCZ)' IMAGE_DIR='$(IMAGE_DIR)' IMAGE_KERNEL='$(IMAGE_KERNEL)'
 image: $(TCZ) $(O)/host/.deps-image
 	@$(image_env) $(TOPDIR)/recipes/image/image.sh check
 	$(if $(strip $(image-builds)),+@$(MAKE) --no-print-directory $(image-builds))
-	$(if $(and $(image-recipes),$(filter $(MIRROR_DIR),$(IMAGE_MIRROR))),+@$(MAKE) --no-print-directory mirror)
-	@base='$(IMAGE_BASE_FILE)'; \
+	$(if $(and $(image-names),$(filter $(MIRROR_DIR),$(IMAGE_MIRROR))),+@$(MAKE) --no-print-directory mirror)
+	@base=$(call image-sq,$(IMAGE_BASE_FILE)); \
 	if [ -z "$$base" ]; then base=$$($(toolchain_env) $(TOPDIR)/toolchain/toolchain.sh release) || exit 1; fi; \
 	$(image_env) IMAGE_BASE_FILE="$$base" $(TOPDIR)/recipes/image/image.sh build
 

@@ -363,6 +363,9 @@ publish() { # WORK: its out/ becomes IMAGE_DIR
 build() {
 	check
 	kernel_check
+	# TCL3's placeholder in extension names (ipv6-KERNEL): this kernel's release.
+	IMAGE_EXTENSIONS=$(echo "$IMAGE_EXTENSIONS" | sed "s/KERNEL/$(kernel_release)/g")
+	export IMAGE_EXTENSIONS
 	[ -f "$IMAGE_BASE_FILE" ] || die "IMAGE_BASE_FILE=$IMAGE_BASE_FILE: no such file"
 	mirror_check
 	command -v fakeroot > /dev/null || die "fakeroot is missing (toolchain/host-deps.sh image)"

@@ -30,6 +30,7 @@ fixture() {
 	printf '#!/bin/sh\necho started\n' > "$T/trees/hello/usr/local/etc/init.d/hello"
 	chmod 755 "$T/trees/hello/usr/local/etc/init.d/hello"
 	SOURCE_DATE_EPOCH=1300000000 "$TCZ" pack -q "$T/trees/hello" -o "$T/exts/hello.tcz" --dep "$T/dep.hello"
+	ext "mods-2.6.33.3-tinycore" # a module extension, named for the kernel
 	expect_ok "$TCZ" mirror build "$f/mirror" "$T"/exts/*.tcz
 	# A bzImage's "HdrS" at 0x202; a vmlinux's ELF32 ident.
 	head -c 4096 /dev/zero > "$f/bzImage"; printf HdrS | dd of="$f/bzImage" bs=1 seek=514 conv=notrunc status=none
@@ -59,7 +60,7 @@ part() { echo "$T/o/image/disk.img?offset=1048576"; }
 test_vps_disk_boots_with_grub_from_an_ext2_partition() {
 	fixture
 	mkdir -p "$T/overlay/usr/local/lib"
-	expect_ok image IMAGE_EXTENSIONS=hello IMAGE_SERVICES=hello IMAGE_OVERLAY="$T/overlay"
+	expect_ok image IMAGE_EXTENSIONS='hello mods-KERNEL' IMAGE_SERVICES=hello IMAGE_OVERLAY="$T/overlay"
 	# An overlay may bring libraries: the cache is made again.
 	zcat "$T/o/image/microcore.gz" | cpio -i --quiet --to-stdout etc/ld.so.cache > "$T/cache"
 	expect_eq "$(head -c 20 "$T/cache")" glibc-ld.so.cache1.1 "ld.so.cache for glibc 2.11"
@@ -86,9 +87,9 @@ test_vps_disk_boots_with_grub_from_an_ext2_partition() {
 	expect_grep '^	linux /boot/bzImage quiet console=tty0 console=ttyS0,115200$' "$T/grub.cfg"
 	expect_grep '^	initrd /boot/microcore.gz$' "$T/grub.cfg"
 	# tce/ as tce-load -w leaves it, owned by tc:staff.
-	expect_eq "$(fs 'cat /tce/onboot.lst' "$(part)")" hello.tcz "onboot.lst"
+	expect_eq "$(fs 'cat /tce/onboot.lst' "$(part)" | tr '\n' ' ')" "hello.tcz mods-2.6.33.3-tinycore.tcz " "onboot.lst"
 	fs 'ls -l /tce/optional' "$(part)" > "$T/tce"
-	for f in hello.tcz hello.tcz.dep hello.tcz.md5.txt libgreet.tcz libgreet.tcz.md5.txt; do
+	for f in hello.tcz hello.tcz.dep hello.tcz.md5.txt libgreet.tcz libgreet.tcz.md5.txt mods-2.6.33.3-tinycore.tcz; do
 		expect_grep " 1001 +50 .* $f\$" "$T/tce"
 		cmp "$T/o/image/tce/optional/$f" "$T/f/mirror/3.x/tcz/$f" || fail "tce/optional/$f differs from the mirror's"
 	done
@@ -197,6 +198,7 @@ test_bad_input_fails_by_name_and_keeps_the_previous_image() {
 	bad "IMAGE_SIZE=2M is too small: 4M at least" IMAGE_SIZE=2M
 	bad "IMAGE_SERVICES: 'nginx': nothing in the image is usr/local/etc/init.d/nginx" IMAGE_SERVICES=nginx
 	bad "IMAGE_CMDLINE='quiet; reboot': only letters" IMAGE_CMDLINE='quiet; reboot'
+	bad "IMAGE_CMDLINE='it's': only letters" IMAGE_CMDLINE="it's"
 	bad "IMAGE_OVERLAY=$T/none: not a directory" IMAGE_OVERLAY="$T/none"
 	echo 'not a cpio archive' | gzip > "$T/f/junk.gz"
 	bad "$T/f/junk.gz: cannot unpack it" IMAGE_BASE_FILE="$T/f/junk.gz"
