@@ -267,13 +267,15 @@ test_colinux_conf_as_the_daemon_reads_it_and_its_root_disk_boots() {
 # The helper must fail, showing the guest's console, when the guest fails.
 test_a_failure_in_the_guest_fails_with_its_console() {
 	setup
-	# nginx started by bootlocal.sh, but not in the image.
+	# nginx started by bootlocal.sh, but not in the image (and the tce
+	# directory named by TCL3's tce= boot option rather than found).
 	printf '/usr/local/sbin/nginx\n' > "$T/start-nginx"
-	image "$T/none" IMAGE_BOOTLOCAL="$T/start-nginx"
+	image "$T/none" IMAGE_BOOTLOCAL="$T/start-nginx" IMAGE_CMDLINE='quiet console=ttyS0,115200 tce=vda1/tce'
 	if (boot missing -drive "file=$T/none/disk.img,format=raw,if=virtio") > "$T/missing.out" 2>&1; then
 		fail "a guest without nginx passed"
 	fi
 	expect_grep "the guest's console" "$T/missing.out"
+	expect_grep 'tcbuild-init: tce directory /mnt/vda1/tce' "$T/missing.out"
 	expect_grep 'tcbuild-init: FAILED: /opt/bootlocal.sh exited 127' "$T/missing.out"
 	# A bad extension: pcre2.tcz corrupted on the disk after make image.
 	image "$T/bad" IMAGE_EXTENSIONS=nginx IMAGE_SERVICES=nginx
