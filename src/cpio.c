@@ -2,7 +2,11 @@
  * initramfs and of Tiny Core's core.gz/microcore.gz, written by libarchive.
  * Reproducible: entries sorted by path bytes, parents first, owners 0:0,
  * inode numbers given in order (not the host's), mtimes clamped to
- * SOURCE_DATE_EPOCH, no timestamp in the gzip header. Atomic output. */
+ * SOURCE_DATE_EPOCH, no timestamp in the gzip header. Atomic output.
+ *
+ * --keep-owners takes each entry's owner from the file instead: run under
+ * fakeroot, that is what fakeroot recorded, which is how `make image`
+ * remasters a microcore.gz (tc's home, staff's /opt) without root. */
 #include "commands.h"
 #include "util.h"
 
@@ -25,6 +29,7 @@ struct cpio_writer {
 	const char *src;
 	long long epoch; /* -1: none */
 	unsigned long ino;
+	int keep_owners;
 };
 
 static int by_name(const struct dirent **x, const struct dirent **y)
@@ -41,8 +46,8 @@ static int add_entry(struct cpio_writer *w, const char *rel, const char *full, c
 	}
 	archive_entry_copy_pathname(e, rel);
 	archive_entry_set_mode(e, st->st_mode);
-	archive_entry_set_uid(e, 0);
-	archive_entry_set_gid(e, 0);
+	archive_entry_set_uid(e, w->keep_owners ? (la_int64_t)st->st_uid : 0);
+	archive_entry_set_gid(e, w->keep_owners ? (la_int64_t)st->st_gid : 0);
 	archive_entry_set_nlink(e, S_ISDIR(st->st_mode) ? 2 : 1);
 	archive_entry_set_ino(e, (la_int64_t)++w->ino);
 	archive_entry_set_dev(e, 0);
@@ -134,12 +139,14 @@ static int add_dir(struct cpio_writer *w, const char *rel)
 
 static void usage(FILE *out)
 {
-	fputs("Usage: tcz cpio DIR -o FILE [--gzip]\n"
+	fputs("Usage: tcz cpio DIR -o FILE [--gzip] [--keep-owners]\n"
 	      "Write DIR's content as a cpio newc archive (an initramfs, or a Tiny Core\n"
 	      "core.gz with --gzip): sorted, owned by 0:0, mtimes clamped to\n"
 	      "SOURCE_DATE_EPOCH, reproducible; FILE appears whole or not at all.\n\n"
 	      "  -o, --output FILE  the archive to write (required)\n"
 	      "  -z, --gzip         compress with gzip (no timestamp in its header)\n"
+	      "      --keep-owners  each entry's owner and group as the file has them,\n"
+	      "                     not 0:0 (under fakeroot: as fakeroot recorded them)\n"
 	      "  -h, --help         this help\n", out);
 }
 
@@ -148,16 +155,18 @@ int cmd_cpio(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "gzip", no_argument, NULL, 'z' },
+		{ "keep-owners", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *output = NULL;
-	int gzip = 0, c;
+	int gzip = 0, keep_owners = 0, c;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "o:zh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': output = optarg; break;
 		case 'z': gzip = 1; break;
+		case 'K': keep_owners = 1; break;
 		case 'h': usage(stdout); return TCZ_EXIT_OK;
 		default: return tcz_usage_error("cpio", "unknown option");
 		}
@@ -166,7 +175,7 @@ int cmd_cpio(int argc, char **argv)
 		return tcz_usage_error("cpio", "-o FILE is required");
 	if (optind != argc - 1)
 		return tcz_usage_error("cpio", "want exactly one directory");
-	struct cpio_writer w = { .out = output, .src = argv[optind], .epoch = -1 };
+	struct cpio_writer w = { .out = output, .src = argv[optind], .epoch = -1, .keep_owners = keep_owners };
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	if (sde && *sde) {
 		char *end;

@@ -33,7 +33,7 @@ O=${O:-$top/out}
 cache=${TCZ_CACHE_DIR:-$HOME/.cache/tcbuild}/fresh-root
 suite=bookworm
 tiers=("$@")
-[ ${#tiers[@]} -gt 0 ] || tiers=(tools test toolchain toolchain-test packages kernel kernel-test graph bench)
+[ ${#tiers[@]} -gt 0 ] || tiers=(tools test toolchain toolchain-test packages kernel kernel-test graph bench image)
 
 die() { echo "fresh-root: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot, mount)"

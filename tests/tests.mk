@@ -28,11 +28,11 @@ TEST_UNITS := $(patsubst $(TOPDIR)/tests/unit/%.c,$(O)/host/tests/%,$(TEST_UNIT_
 TEST_UNITS_ASAN := $(patsubst $(TOPDIR)/tests/unit/%.c,$(O)/host-asan/tests/%,$(TEST_UNIT_SRCS))
 
 .PHONY: test test-fast test-asan
-test: $(TCZ) $(TCZ_ASAN) $(TEST_UNITS) $(TEST_UNITS_ASAN) $(FUZZERS) $(O)/host/.deps-test
+test: $(TCZ) $(TCZ_ASAN) $(TEST_UNITS) $(TEST_UNITS_ASAN) $(FUZZERS) $(O)/host/.deps-test $(O)/host/.deps-image
 	$(Q)O=$(O) $(TOPDIR)/tests/run.sh --asan fast
 
 # One pass only, for quick iteration: `make test-fast T=pack` runs tests/t/pack.sh.
-test-fast: $(TCZ) $(TEST_UNITS) $(FUZZERS) $(O)/host/.deps-test
+test-fast: $(TCZ) $(TEST_UNITS) $(FUZZERS) $(O)/host/.deps-test $(O)/host/.deps-image
 	$(Q)O=$(O) $(TOPDIR)/tests/run.sh fast $(T)
 
 # Slow tiers: each tests/<tier>/*.sh script brings what it needs. One script
@@ -42,7 +42,7 @@ test-toolchain: $(TCZ) $(O)/host/.deps-test $(O)/host/.deps-toolchain $(O)/host/
 	$(Q)O=$(O) $(TOPDIR)/tests/toolchain/prepare
 	$(Q)O=$(O) TEST_JOBS=1 $(TOPDIR)/tests/run.sh toolchain $(T)
 test-e2e: $(TCZ) $(O)/host/.deps-test $(O)/host/.deps-toolchain $(O)/host/.deps-toolchain-test \
-		$(O)/host/.deps-kernel $(O)/host/.deps-kernel-test $(O)/host/.deps-packages
+		$(O)/host/.deps-kernel $(O)/host/.deps-kernel-test $(O)/host/.deps-packages $(O)/host/.deps-image
 	$(Q)O=$(O) $(TOPDIR)/tests/toolchain/prepare
 	$(Q)O=$(O) TEST_JOBS=1 $(TOPDIR)/tests/run.sh e2e $(T)
 

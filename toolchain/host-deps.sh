@@ -12,7 +12,8 @@
 #        toolchain-test (make test-toolchain: Debian's sources and i386 libraries
 #          the offline toolchain build and the stand-in TCL3 are made of),
 #        kernel (make kernel), kernel-test (make test-e2e: the kernel source it
-#          builds, the machine it boots in), bench, fresh-root (tests/fresh-root.sh).
+#          builds, the machine it boots in), bench, fresh-root (tests/fresh-root.sh),
+#        image (make image).
 # Each tier stands on its own beside `tools`: its list names every package
 # its scripts run, even one another tier also names.
 set -eu
@@ -36,6 +37,10 @@ pkgs_kernel="bc libelf-dev libssl-dev flex bison cpio kmod perl libncurses-dev p
 pkgs_kernel_test="qemu-system-x86"
 pkgs_bench="hyperfine squashfs-tools squashfs-tools-ng libarchive-tools curl busybox-static"
 pkgs_graph="graphviz"
+# make image: the root tree under fakeroot, TCL3's microcore.gz unpacked by
+# bsdtar, ext2 by mke2fs -d and debugfs, the MBR by sfdisk, grub's i386-pc
+# boot images (grub-pc-bin: x86 hosts only).
+pkgs_image="fakeroot libarchive-tools e2fsprogs fdisk grub-pc-bin grub-common"
 # Package builds: zsync for .tcz.zsync, perl for openssl, qemu-user to run
 # the cross-built feature tests of configure scripts that insist on running,
 # ccache for the compilers, python3 for check-recipes, cve-check, legal-info.
@@ -66,15 +71,17 @@ probes_graph="dot=graphviz"
 probes_packages="zsyncmake=zsync perl=perl perl:IPC::Cmd=perl qemu-i386=qemu-user dot=graphviz
  make=make patch=patch ccache=ccache python3=python3"
 probes_fresh_root="debootstrap=debootstrap chroot=coreutils mount=mount"
+probes_image="fakeroot=fakeroot bsdtar=libarchive-tools mke2fs=e2fsprogs debugfs=e2fsprogs
+ dumpe2fs=e2fsprogs sfdisk=fdisk grub-mkimage=grub-common /usr/lib/grub/i386-pc/boot.img=grub-pc-bin"
 
 tier_var() { # tier_var PREFIX TIER: the value of PREFIX_TIER (- becomes _)
 	eval "printf '%s' \"\${$1_$(echo "$2" | tr - _)-}\""
 }
 
 known_tier() {
-	case $1 in tools|test|toolchain|toolchain-test|kernel|kernel-test|bench|graph|packages|fresh-root) return 0 ;; esac
+	case $1 in tools|test|toolchain|toolchain-test|kernel|kernel-test|bench|graph|packages|fresh-root|image) return 0 ;; esac
 	echo "host-deps.sh: unknown tier '$1' (tools test toolchain toolchain-test kernel kernel-test" \
-		"bench graph packages fresh-root)" >&2
+		"bench graph packages fresh-root image)" >&2
 	exit 2
 }
 

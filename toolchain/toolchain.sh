@@ -3,6 +3,8 @@
 # the settings): `make toolchain`, `make toolchain-key`, ... not this.
 #
 #   toolchain.sh sysroot   fetch TCL3's files, unpack them, assemble the sysroot
+#   toolchain.sh release   fetch and verify only the release's microcore.gz
+#                          (for make image); print its path
 #   toolchain.sh key       print the cache key (after the sysroot step)
 #   toolchain.sh inputs    print what the key is made of
 #   toolchain.sh build     sysroot, sources, then build unless cached; link
@@ -133,6 +135,10 @@ build_cached() {
 
 case ${1:-} in
 sysroot) sysroot ;;
+release) # the release's microcore.gz, fetched and verified as the sysroot's; prints its path
+	mkdir -p "$TCZ_DL_DIR/tcl3"
+	fetch_tcl3 "$TCL3_RELEASE_URL" >&2
+	echo "$TCZ_DL_DIR/tcl3/${TCL3_RELEASE_URL##*/}" ;;
 key) sysroot; key_env ;;
 inputs) sysroot; key_env --explain ;;
 build) sysroot; build_cached "$TOOLCHAIN_DIR" "" ;;
@@ -157,5 +163,5 @@ archive)
 	mv "$tmp" "$out"
 	trap - EXIT
 	echo "toolchain: wrote $out (unpack anywhere; set TCZ_TOOLCHAIN_DIR to its directory)" ;;
-*) die "usage: toolchain.sh sysroot|key|inputs|build|bootstrap|clean|archive FILE" ;;
+*) die "usage: toolchain.sh sysroot|release|key|inputs|build|bootstrap|clean|archive FILE" ;;
 esac
