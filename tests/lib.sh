@@ -17,6 +17,10 @@ TCZ=${TCZ:-$O/host/bin/tcz}
 SCRIPT=$(basename "$(dirname "$0")")/$(basename "$0" .sh)
 TCZ_CACHE_DIR=${TCZ_CACHE_DIR:-$HOME/.cache/tcbuild}
 export TESTS TOP O TCZ TCZ_CACHE_DIR
+# A test that runs make gets the same output whether the suite was started
+# by `make test`, `make -C DIR test-fast` (whose -w would add "Entering
+# directory" lines to what tests read) or by hand.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 
 fail() { echo "assertion failed: $*" >&2; exit 1; }
 
