@@ -146,6 +146,15 @@ boot() {
 	grep -qxF "$MARK" "$T/$name.http" || console_fail "$console" "$name: HTTP served something else: $(head -c 200 "$T/$name.http")"
 	curl -sk -m 60 "https://127.0.0.1:$https/" > "$T/$name.https" || console_fail "$console" "$name: the HTTPS request failed"
 	grep -qxF "$MARK" "$T/$name.https" || console_fail "$console" "$name: HTTPS served something else"
+	# Files bootlocal.sh writes into the web root after nginx starts.
+	local f
+	for f in ${BOOT_FETCH:-}; do
+		for i in $(seq 20); do
+			curl -sf -m 5 "http://127.0.0.1:$http/$f" > "$T/$name.$f" 2>/dev/null && break
+			sleep 0.5
+		done
+		[ -s "$T/$name.$f" ] || console_fail "$console" "$name: no /$f from the guest"
+	done
 	kill "$QEMU_PID" 2>/dev/null || true
 	wait "$QEMU_PID" 2>/dev/null || true
 	QEMU_PID=
@@ -210,16 +219,22 @@ CODE
 
 test_vps_disk_boots_with_grub_and_serves_nginx_from_onboot_extensions() {
 	setup
-	image "$T/img" IMAGE_EXTENSIONS=nginx IMAGE_SERVICES=nginx
-	expect_eq "$(cat "$T/img/tce/onboot.lst")" nginx.tcz "onboot.lst"
-	for e in nginx openssl pcre2 zlib; do expect_file "$T/img/tce/optional/$e.tcz"; done
-	boot onboot -drive "file=$T/img/disk.img,format=raw,if=virtio"
+	# With the kernel's filesystems extension: bootlocal.sh loads vfat by
+	# name with busybox's modprobe, from the index depmod made at load
+	# time (its modules reached through kernel.tclocal), and shows what the
+	# kernel holds then.
+	printf 'modprobe vfat && cat /proc/modules > /usr/local/share/tcbuild-www/modules.txt\n' > "$T/modprobe-vfat"
+	image "$T/img" IMAGE_EXTENSIONS="nginx filesystems-KERNEL" IMAGE_SERVICES=nginx IMAGE_BOOTLOCAL="$T/modprobe-vfat"
+	expect_eq "$(cat "$T/img/tce/onboot.lst")" "$(printf 'nginx.tcz\nfilesystems-2.6.33.3-tinycore.tcz')" "onboot.lst"
+	for e in nginx openssl pcre2 zlib filesystems-2.6.33.3-tinycore; do expect_file "$T/img/tce/optional/$e.tcz"; done
+	BOOT_FETCH=modules.txt boot onboot -drive "file=$T/img/disk.img,format=raw,if=virtio"
 	local c=$T/onboot.console
 	expect_grep 'GRUB loading' "$c"
 	expect_grep 'tcbuild-init: up: 2\.6\.33\.3-tinycore' "$c"
 	expect_grep 'tcbuild-init: tce directory /mnt/vda1/tce' "$c"
-	for e in zlib pcre2 openssl nginx; do expect_grep "tcbuild-init: loaded $e\.tcz" "$c"; done
+	for e in zlib pcre2 openssl nginx filesystems-2.6.33.3-tinycore; do expect_grep "tcbuild-init: loaded $e\.tcz" "$c"; done
 	expect_no_grep 'tcbuild-init: FAILED' "$c"
+	for m in vfat fat nls_base; do expect_grep "^$m " "$T/onboot.modules.txt"; done
 	measure onboot "$T/img/disk.img" "$T/img/microcore.gz" "$T/img/bzImage"
 }
 
