@@ -19,7 +19,7 @@
 # this machine's apt source for bookworm); O (scratch copies go to
 # $O/fresh-root, removed at the end unless FRESH_ROOT_KEEP=1);
 # FRESH_ROOT_TESTS=1: the test tier also runs the fast suite once there
-# (make test-fast; its recipe tests install the packages tier themselves).
+# (make test-fast, which installs the packages and image tiers first).
 #
 # A tier proven once is not proven again while what decides its result is
 # unchanged: the content of host-deps.sh and of this script, and the base

@@ -27,12 +27,20 @@ $(O)/fuzz/%_fuzz: $(TOPDIR)/tests/fuzz/%_fuzz.c $(TCZ_LIB_SRCS) $(wildcard $(TOP
 TEST_UNITS := $(patsubst $(TOPDIR)/tests/unit/%.c,$(O)/host/tests/%,$(TEST_UNIT_SRCS))
 TEST_UNITS_ASAN := $(patsubst $(TOPDIR)/tests/unit/%.c,$(O)/host-asan/tests/%,$(TEST_UNIT_SRCS))
 
+# The fast suite builds small stand-in packages through the recipe
+# infrastructure (the packages tier: zsync, ccache, graphviz) and small
+# images (the image tier). Both are installed before any test starts: a
+# test that installed them itself would race another test's apt-get, and a
+# ccache appearing in the middle of a test changes the compiler command
+# and so the package keys that test compares.
+TEST_HOST_DEPS := $(O)/host/.deps-test $(O)/host/.deps-packages $(O)/host/.deps-image
+
 .PHONY: test test-fast test-asan
-test: $(TCZ) $(TCZ_ASAN) $(TEST_UNITS) $(TEST_UNITS_ASAN) $(FUZZERS) $(O)/host/.deps-test $(O)/host/.deps-image
+test: $(TCZ) $(TCZ_ASAN) $(TEST_UNITS) $(TEST_UNITS_ASAN) $(FUZZERS) $(TEST_HOST_DEPS)
 	$(Q)O=$(O) $(TOPDIR)/tests/run.sh --asan fast
 
 # One pass only, for quick iteration: `make test-fast T=pack` runs tests/t/pack.sh.
-test-fast: $(TCZ) $(TEST_UNITS) $(FUZZERS) $(O)/host/.deps-test $(O)/host/.deps-image
+test-fast: $(TCZ) $(TEST_UNITS) $(FUZZERS) $(TEST_HOST_DEPS)
 	$(Q)O=$(O) $(TOPDIR)/tests/run.sh fast $(T)
 
 # Slow tiers: each tests/<tier>/*.sh script brings what it needs. One script
