@@ -17,8 +17,12 @@ OPENSSL_DESCRIPTION = OpenSSL TLS/SSL and crypto libraries and tool
 # Pentium), so gcc turns OpenSSL's 64-bit __atomic calls into libatomic
 # calls, a library TCL3 does not have. BROKEN_CLANG_ATOMICS is OpenSSL's
 # own switch to its lock-based fallback (crypto/threads_pthread.c).
+# OPENSSL_CONF_OPTS: more Configure options of yours (no-weak-ssl-ciphers,
+# enable-ktls, ...); a change rebuilds openssl and what depends on it.
+OPENSSL_CONF_OPTS ?=
 OPENSSL_CONFIGURE_CMDS = $(TARGET_CONFIGURE_ENV) ./Configure linux-elf no-asm no-tests \
-	-DBROKEN_CLANG_ATOMICS shared --prefix=/usr/local --openssldir=/usr/local/etc/ssl --libdir=lib
+	-DBROKEN_CLANG_ATOMICS shared --prefix=/usr/local --openssldir=/usr/local/etc/ssl --libdir=lib \
+	$(OPENSSL_CONF_OPTS)
 # One target per make run: OpenSSL's top-level targets each start their own
 # sub-make, which race under -j when given together.
 define OPENSSL_BUILD_CMDS
