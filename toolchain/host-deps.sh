@@ -147,7 +147,10 @@ done
 cmd="apt-get install -y --no-install-recommends$missing"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 	echo "tcbuild: installing host packages:$missing" >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >&2 || {
+	# Tiers checked at once (make -j: make test checks three) take turns on
+	# dpkg's lock rather than fail on it.
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends \
+		$missing >&2 || {
 		echo "tcbuild: apt-get failed; try 'apt-get update' first, then: $cmd" >&2; exit 1; }
 	exit 0
 fi
