@@ -315,4 +315,23 @@ test_wrong_build_command_line_leaks_nothing() {
 	expect_no_file "$T/m"
 }
 
+# The current generation is what an update starts from: one that cannot be
+# read fails the update (it published a mirror without the unchanged
+# extensions before); one removed by hand leaves nothing to keep.
+test_build_refuses_a_current_generation_it_cannot_read() {
+	make_ext base; make_ext other
+	expect_ok "$TCZ" mirror build "$T/m" "$T/exts/base.tcz"
+	local gen; gen=$(readlink "$T/m/3.x/tcz")
+	rm -r "$T/m/3.x/$gen"
+	echo unreadable > "$T/m/3.x/$gen"
+	expect_status 1 "$TCZ" mirror build "$T/m" "$T/exts/other.tcz"
+	expect_grep "^tcz: $T/m/3.x/$gen: Not a directory\$" "$T/err"
+	expect_eq "$(readlink "$T/m/3.x/tcz")" "$gen" "generation link"
+	expect_eq "$(ls -A "$T/m/3.x" | tr '\n' ' ')" "$gen tcz " "left in $T/m/3.x"
+	expect_eq "$(cat "$T/m/3.x/$gen")" unreadable "$T/m/3.x/$gen"
+	rm "$T/m/3.x/$gen"
+	expect_ok "$TCZ" mirror build "$T/m" "$T/exts/other.tcz"
+	expect_eq "$(zcat "$T/m/3.x/tcz/info.lst.gz")" other.tcz "info.lst.gz"
+}
+
 run_tests
