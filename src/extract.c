@@ -250,7 +250,13 @@ static void remove_stale_extractions(const char *dir)
 	free(parent);
 }
 
-int cmd_extract(int argc, char **argv)
+struct extract_args {
+	const char *dir;
+	int same_owner;
+};
+
+/* -1 to go on, else the exit status (of --help or a wrong command line). */
+static int parse_extract_args(int argc, char **argv, struct extract_args *a, struct extraction *x)
 {
 	static const struct option longopts[] = {
 		{ "directory", required_argument, NULL, 'C' },
@@ -261,20 +267,19 @@ int cmd_extract(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir_arg = NULL, *max_arg = NULL;
-	struct extraction x = { 0 };
-	int same_owner = 0, c;
+	const char *max_arg = NULL;
+	int c;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "C:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'C': dir_arg = optarg; break;
-		case 'O': same_owner = 1; break;
-		case 'K': x.keep_special = 1; break;
+		case 'C': a->dir = optarg; break;
+		case 'O': a->same_owner = 1; break;
+		case 'K': x->keep_special = 1; break;
 		case 'M': max_arg = optarg; break;
 		case 'S': {
 			char *end;
-			x.strip = strtol(optarg, &end, 10);
-			if (*end || x.strip < 0 || x.strip > 64)
+			x->strip = strtol(optarg, &end, 10);
+			if (*end || x->strip < 0 || x->strip > 64)
 				return tcz_usage_error("extract", "--strip-components '%s': want 0 to 64", optarg);
 			break;
 		}
@@ -282,86 +287,145 @@ int cmd_extract(int argc, char **argv)
 		default: return tcz_usage_error("extract", "unknown option");
 		}
 	}
-	int st = size_limit("extract", max_arg, &x.max);
+	int st = size_limit("extract", max_arg, &x->max);
 	if (st)
 		return st;
-	if (!dir_arg)
+	if (!a->dir)
 		return tcz_usage_error("extract", "-C DIR is required");
 	if (optind != argc - 1)
 		return tcz_usage_error("extract", "want exactly one archive");
-	x.archive = argv[optind];
+	x->archive = argv[optind];
+	return -1;
+}
+
+/* DIR without trailing slashes, which must not exist; what killed
+ * extracts into it left is removed. NULL with a message. */
+static char *claim_destination(const char *dir_arg)
+{
 	char *dir = trim_slashes(dir_arg);
 	struct stat sb;
 	if (!*dir || lstat(dir, &sb) == 0) {
 		tcz_error("%s: already exists; extract into a new directory", dir_arg);
 		free(dir);
-		return TCZ_EXIT_FAIL;
+		return NULL;
 	}
 	remove_stale_extractions(dir);
+	return dir;
+}
 
-	char *tmp = xasprintf("%s.tmp.%ld", dir, (long)getpid());
-	int status = TCZ_EXIT_FAIL, cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct archive *in = archive_read_new(), *out = archive_write_disk_new();
-	struct decoder *dec = NULL;
-	if (cwd < 0 || !in || !out) {
-		tcz_error("%s: cannot start: %s", x.archive, strerror(errno));
-		goto out;
-	}
-	archive_read_support_filter_all(in);
-	archive_read_support_format_all(in);
+/* The disk writer refuses what an untrusted archive must not do. */
+static void set_disk_options(struct archive *out, int same_owner)
+{
 	int flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 		    ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS;
 	if (same_owner)
 		flags |= ARCHIVE_EXTRACT_OWNER;
 	archive_write_disk_set_options(out, flags);
 	archive_write_disk_set_standard_lookup(out);
-	/* A compressed archive is decoded on a thread of its own while this
-	 * one writes the files. */
-	int decoded = decoder_start(x.archive, &dec);
-	if (decoded < 0)
-		goto out;
-	if ((decoded ? decoder_open(dec, in) : archive_read_open_filename(in, x.archive, 1 << 16)) != ARCHIVE_OK) {
-		tcz_error("%s: %s", x.archive, archive_error_string(in));
-		goto out;
+}
+
+/* IN open on the archive: through DEC when it is decoded on a thread of its
+ * own (compressed), else read as it is. */
+static int open_archive(const struct extraction *x, struct archive *in, struct decoder *dec)
+{
+	archive_read_support_filter_all(in);
+	archive_read_support_format_all(in);
+	if ((dec ? decoder_open(dec, in) : archive_read_open_filename(in, x->archive, 1 << 16)) != ARCHIVE_OK) {
+		tcz_error("%s: %s", x->archive, archive_error_string(in));
+		return -1;
 	}
-	if (mkdir(tmp, 0755)) {
-		tcz_error("%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	/* Entry paths stay relative (NOABSOLUTEPATHS), so work from inside. */
+	return 0;
+}
+
+/* Every entry into TMP, from inside it: entry paths stay relative
+ * (NOABSOLUTEPATHS). Back to CWD after, whatever happened. */
+static int extract_in(struct extraction *x, struct archive *in, struct archive *out, const char *tmp,
+		      int cwd)
+{
 	if (chdir(tmp)) {
 		tcz_error("%s: %s", tmp, strerror(errno));
-		goto out;
+		return -1;
 	}
-	int ret = extract_all(&x, in, out);
+	int ret = extract_all(x, in, out);
 	if (archive_write_close(out) != ARCHIVE_OK && !ret) {
-		tcz_error("%s: finishing: %s", x.archive, archive_error_string(out));
+		tcz_error("%s: finishing: %s", x->archive, archive_error_string(out));
 		ret = -1;
 	}
 	if (fchdir(cwd)) {
 		tcz_perror("returning to the working directory");
 		ret = -1;
 	}
-	if (!ret && rename(tmp, dir)) {
-		tcz_error("%s: %s", dir, strerror(errno));
-		ret = -1;
-	}
-	if (!ret)
-		status = TCZ_EXIT_OK;
-	if (!ret && (x.devices || x.setids))
+	return ret;
+}
+
+static void warn_dropped(const struct extraction *x)
+{
+	if (x->devices || x->setids)
 		tcz_warn("%s: dropped %lu device node%s and cleared setuid/setgid bits on %lu entr%s "
 			 "(sources need neither; --keep-special keeps them)",
-			 x.archive, x.devices, x.devices == 1 ? "" : "s", x.setids, x.setids == 1 ? "y" : "ies");
-out:
+			 x->archive, x->devices, x->devices == 1 ? "" : "s", x->setids, x->setids == 1 ? "y" : "ies");
+}
+
+int cmd_extract(int argc, char **argv)
+{
+	struct extract_args a = { 0 };
+	struct extraction x = { 0 };
+	int status = parse_extract_args(argc, argv, &a, &x);
+	if (status >= 0)
+		return status;
+	status = TCZ_EXIT_FAIL;
+	char *dir = claim_destination(a.dir);
+	if (!dir)
+		return status;
+	char *tmp = xasprintf("%s.tmp.%ld", dir, (long)getpid());
+	struct archive *in = NULL, *out = NULL;
+	struct decoder *dec = NULL;
+	int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cwd < 0) {
+		tcz_error("%s: cannot start: %s", x.archive, strerror(errno));
+		goto out_tmp;
+	}
+	/* A compressed archive is decoded on a thread of its own while this
+	 * one writes the files; the reader on it goes first. */
+	if (decoder_start(x.archive, &dec) < 0)
+		goto out_cwd;
+	in = archive_read_new();
+	if (!in) {
+		tcz_error("%s: cannot start: %s", x.archive, strerror(errno));
+		goto out_dec;
+	}
+	out = archive_write_disk_new();
+	if (!out) {
+		tcz_error("%s: cannot start: %s", x.archive, strerror(errno));
+		goto out_in;
+	}
+	set_disk_options(out, a.same_owner);
+	if (open_archive(&x, in, dec))
+		goto out_out;
+	if (mkdir(tmp, 0755)) {
+		tcz_error("%s: %s", tmp, strerror(errno));
+		goto out_out;
+	}
+	if (extract_in(&x, in, out, tmp, cwd))
+		goto out_tmpdir;
+	if (rename(tmp, dir)) {
+		tcz_error("%s: %s", dir, strerror(errno));
+		goto out_tmpdir;
+	}
+	warn_dropped(&x);
+	status = TCZ_EXIT_OK;
+out_tmpdir:
 	if (status != TCZ_EXIT_OK)
 		remove_tree(tmp);
-	if (in)
-		archive_read_free(in);
+out_out:
+	archive_write_free(out);
+out_in:
+	archive_read_free(in);
+out_dec:
 	decoder_free(dec);
-	if (out)
-		archive_write_free(out);
-	if (cwd >= 0)
-		close(cwd);
+out_cwd:
+	close(cwd);
+out_tmp:
 	free(tmp);
 	free(dir);
 	return status;

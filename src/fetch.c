@@ -113,7 +113,89 @@ static int lock_dest(const char *dest)
 	return fd;
 }
 
-int cmd_fetch(int argc, char **argv)
+struct fetch_args {
+	const char *dest, *list, *lock;
+	int no_verify, quiet, jobs;
+	long long max_size; /* -1: not given */
+	struct dl_limits lim;
+	struct fetch_want want[DL_MAX_HASHES];
+	size_t nwant;
+	char **urls;
+	size_t nurls;
+};
+
+/* One option of cmd_fetch's but the checksums; -1 to go on, else the exit
+ * status (of --help or a wrong value). */
+static int parse_fetch_option(int c, struct fetch_args *a)
+{
+	switch (c) {
+	case 'o': a->dest = optarg; break;
+	case 'r': a->lock = optarg; break;
+	case 'q': a->quiet = 1; break;
+	case 'N': a->no_verify = 1; break;
+	case 'L': a->list = optarg; break;
+	case 'j':
+		a->jobs = atoi(optarg);
+		if (a->jobs < 1 || a->jobs > 32)
+			return tcz_usage_error("fetch", "-j %s: want 1 to 32", optarg);
+		break;
+	case 'M':
+		if ((a->max_size = parse_size(optarg)) < 0)
+			return tcz_usage_error("fetch", "--max-size %s: want a size such as 16M", optarg);
+		break;
+	case 'S':
+		if ((a->lim.speed_limit = parse_size(optarg)) < 1 || a->lim.speed_limit > LONG_MAX)
+			return tcz_usage_error("fetch", "--speed-limit %s: want bytes per second, at least 1",
+					       optarg);
+		break;
+	case 'Y':
+	case 'T': {
+		char *end;
+		errno = 0;
+		long v = strtol(optarg, &end, 10);
+		if (errno || *end || end == optarg || v < (c == 'Y'))
+			return tcz_usage_error("fetch", "--%s %s: want a number of seconds%s",
+					       c == 'Y' ? "speed-time" : "max-time", optarg,
+					       c == 'Y' ? ", at least 1" : "");
+		*(c == 'Y' ? &a->lim.speed_time : &a->lim.max_time) = v;
+		break;
+	}
+	case 'h': usage(stdout); return TCZ_EXIT_OK;
+	default: return tcz_usage_error("fetch", "unknown option");
+	}
+	return -1;
+}
+
+/* --sha256, --sha512 or --md5 HEX. */
+static int add_want(struct fetch_args *a, enum hash_algo algo, const char *hex)
+{
+	if (!hash_hex_valid(hex, algo))
+		return tcz_usage_error("fetch", "'%s' is not a %s digest", hex, hash_name(algo));
+	/* One place stays free for the lock's sha256. */
+	if (a->nwant == DL_MAX_HASHES - 1)
+		return tcz_usage_error("fetch", "too many checksums");
+	a->want[a->nwant].algo = algo;
+	a->want[a->nwant++].hex = hex;
+	return -1;
+}
+
+/* The combinations a fetch of one file refuses. */
+static int check_single_args(const struct fetch_args *a)
+{
+	if (!a->nwant && !a->lock && !a->no_verify)
+		return tcz_usage_error("fetch", "no checksum: give --sha256/--sha512/--md5 or --record LOCK");
+	if (a->no_verify && (a->nwant || a->lock))
+		return tcz_usage_error("fetch", "--no-verify and a checksum contradict each other");
+	const char *primary = getenv("TCZ_PRIMARY_SITE"), *backup = getenv("TCZ_BACKUP_SITE");
+	if (!a->nurls && !(primary && *primary) && !(backup && *backup))
+		return tcz_usage_error("fetch", "no URL given and no TCZ_PRIMARY_SITE/TCZ_BACKUP_SITE set");
+	if (a->nurls > DL_MAX_SOURCES)
+		return tcz_usage_error("fetch", "more than %d URLs", DL_MAX_SOURCES);
+	return -1;
+}
+
+/* -1 to go on, else the exit status (of --help or a wrong command line). */
+static int parse_fetch_args(int argc, char **argv, struct fetch_args *a)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -132,112 +214,89 @@ int cmd_fetch(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int no_verify = 0, quiet = 0, jobs = 4;
-	long long max_size = -1;
-	const char *dest = NULL, *list = NULL, *lock = NULL;
-	struct dl_limits lim;
-	if (dl_limits_get(&lim))
+	*a = (struct fetch_args){ .jobs = 4, .max_size = -1 };
+	if (dl_limits_get(&a->lim))
 		return TCZ_EXIT_USAGE;
-	struct fetch_want want[DL_MAX_HASHES];
-	size_t nwant = 0;
-	int c;
+	int c, st;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "o:j:qh", longopts, NULL)) != -1) {
-		enum hash_algo algo;
-		switch (c) {
-		case 'o': dest = optarg; continue;
-		case 'r': lock = optarg; continue;
-		case 'q': quiet = 1; continue;
-		case 'N': no_verify = 1; continue;
-		case 'L': list = optarg; continue;
-		case 'j':
-			jobs = atoi(optarg);
-			if (jobs < 1 || jobs > 32)
-				return tcz_usage_error("fetch", "-j %s: want 1 to 32", optarg);
-			continue;
-		case 'M':
-			if ((max_size = parse_size(optarg)) < 0)
-				return tcz_usage_error("fetch", "--max-size %s: want a size such as 16M", optarg);
-			continue;
-		case 'S':
-			if ((lim.speed_limit = parse_size(optarg)) < 1 || lim.speed_limit > LONG_MAX)
-				return tcz_usage_error("fetch", "--speed-limit %s: want bytes per second, at least 1",
-						       optarg);
-			continue;
-		case 'Y':
-		case 'T': {
-			char *end;
-			errno = 0;
-			long v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v < (c == 'Y'))
-				return tcz_usage_error("fetch", "--%s %s: want a number of seconds%s",
-						       c == 'Y' ? "speed-time" : "max-time", optarg,
-						       c == 'Y' ? ", at least 1" : "");
-			*(c == 'Y' ? &lim.speed_time : &lim.max_time) = v;
-			continue;
-		}
-		case 'h': usage(stdout); return TCZ_EXIT_OK;
-		case '2': algo = HASH_SHA256; break;
-		case '5': algo = HASH_SHA512; break;
-		case 'm': algo = HASH_MD5; break;
-		default: return tcz_usage_error("fetch", "unknown option");
-		}
-		if (!hash_hex_valid(optarg, algo))
-			return tcz_usage_error("fetch", "'%s' is not a %s digest", optarg, hash_name(algo));
-		/* One place stays free for the lock's sha256. */
-		if (nwant == DL_MAX_HASHES - 1)
-			return tcz_usage_error("fetch", "too many checksums");
-		want[nwant].algo = algo;
-		want[nwant++].hex = optarg;
+		if (c == '2')
+			st = add_want(a, HASH_SHA256, optarg);
+		else if (c == '5')
+			st = add_want(a, HASH_SHA512, optarg);
+		else if (c == 'm')
+			st = add_want(a, HASH_MD5, optarg);
+		else
+			st = parse_fetch_option(c, a);
+		if (st >= 0)
+			return st;
 	}
-	if (!dest)
+	if (!a->dest)
 		return tcz_usage_error("fetch", "-o DEST is required");
-	dl_limits_set(&lim);
-	if (list) {
-		if (optind != argc || nwant || lock || no_verify)
-			return tcz_usage_error("fetch", "--list takes its checksums and URLs from the file");
-		return fetch_list(list, dest, jobs, quiet, max_size < 0 ? 0 : max_size);
-	}
-	if (!nwant && !lock && !no_verify)
-		return tcz_usage_error("fetch", "no checksum: give --sha256/--sha512/--md5 or --record LOCK");
-	if (no_verify && (nwant || lock))
-		return tcz_usage_error("fetch", "--no-verify and a checksum contradict each other");
-	const char *primary = getenv("TCZ_PRIMARY_SITE"), *backup = getenv("TCZ_BACKUP_SITE");
-	if (optind == argc && !(primary && *primary) && !(backup && *backup))
-		return tcz_usage_error("fetch", "no URL given and no TCZ_PRIMARY_SITE/TCZ_BACKUP_SITE set");
-	if (argc - optind > DL_MAX_SOURCES)
-		return tcz_usage_error("fetch", "more than %d URLs", DL_MAX_SOURCES);
+	a->urls = argv + optind;
+	a->nurls = (size_t)(argc - optind);
+	if (a->list && (a->nurls || a->nwant || a->lock || a->no_verify))
+		return tcz_usage_error("fetch", "--list takes its checksums and URLs from the file");
+	return a->list ? -1 : check_single_args(a);
+}
 
-	int lockfd = lock_dest(dest);
+/* The download of DEST as asked: checksums, bound, sources. What nothing
+ * verifies is at least bounded: no companion file is larger than
+ * COMPANION_MAX. */
+static void prepare_item(struct dl_item *it, const struct fetch_args *a)
+{
+	dl_init(it, a->dest);
+	it->max_size = a->max_size >= 0 ? a->max_size : a->no_verify ? COMPANION_MAX : 0;
+	for (size_t i = 0; i < a->nwant; i++)
+		dl_want(it, a->want[i].algo, a->want[i].hex);
+}
+
+/* The sha256 --record's lock has for DEST, wanted too; *locked says
+ * whether it had one. */
+static int want_locked_sha256(struct dl_item *it, const struct fetch_args *a, int *locked)
+{
+	char hex[HASH_HEX_MAX];
+	if (shalock_lookup(a->lock, path_base(a->dest), hex, locked))
+		return -1;
+	if (*locked)
+		dl_want(it, HASH_SHA256, hex);
+	return 0;
+}
+
+/* One file, under DEST.lock: fetched, verified, its sha256 recorded in a
+ * lock that had none. */
+static int fetch_one(const struct fetch_args *a)
+{
+	int ret = TCZ_EXIT_FAIL, locked = 0;
+	int lockfd = lock_dest(a->dest);
 	if (lockfd < 0)
-		return TCZ_EXIT_FAIL;
+		return ret;
 	struct dl_item it;
-	dl_init(&it, dest);
-	/* What nothing verifies is at least bounded: no companion file is
-	 * larger than COMPANION_MAX. */
-	it.max_size = max_size >= 0 ? max_size : no_verify ? COMPANION_MAX : 0;
-	for (size_t i = 0; i < nwant; i++)
-		dl_want(&it, want[i].algo, want[i].hex);
-	int locked = 0;
-	if (lock) {
-		char hex[HASH_HEX_MAX];
-		if (shalock_lookup(lock, path_base(dest), hex, &locked)) {
-			dl_free(&it);
-			close(lockfd);
-			return TCZ_EXIT_FAIL;
-		}
-		if (locked)
-			dl_want(&it, HASH_SHA256, hex);
-	}
-	for (int i = optind; i < argc; i++)
-		dl_source(&it, argv[i]);
-	dl_run(&it, 1, 1, quiet);
-	int ret = dl_exit_status(it.result);
-	if (ret == TCZ_EXIT_OK && lock && !locked && shalock_record(lock, path_base(dest), it.sha256))
+	prepare_item(&it, a);
+	if (a->lock && want_locked_sha256(&it, a, &locked))
+		goto out_item;
+	for (size_t i = 0; i < a->nurls; i++)
+		dl_source(&it, a->urls[i]);
+	dl_run(&it, 1, 1, a->quiet);
+	ret = dl_exit_status(it.result);
+	if (ret == TCZ_EXIT_OK && a->lock && !locked && shalock_record(a->lock, path_base(a->dest), it.sha256))
 		ret = TCZ_EXIT_FAIL;
-	if (ret == TCZ_EXIT_OK && !locked && only_md5(want, nwant))
-		warn_weak(dest, lock, it.sha256);
+	if (ret == TCZ_EXIT_OK && !locked && only_md5(a->want, a->nwant))
+		warn_weak(a->dest, a->lock, it.sha256);
+out_item:
 	dl_free(&it);
 	close(lockfd);
 	return ret;
+}
+
+int cmd_fetch(int argc, char **argv)
+{
+	struct fetch_args a;
+	int st = parse_fetch_args(argc, argv, &a);
+	if (st >= 0)
+		return st;
+	dl_limits_set(&a.lim);
+	if (a.list)
+		return fetch_list(a.list, a.dest, a.jobs, a.quiet, a.max_size < 0 ? 0 : a.max_size);
+	return fetch_one(&a);
 }

@@ -314,14 +314,9 @@ static char *owner_of(const char *file)
 	return t ? xasprintf("%.*s", (int)(t - file + 4), file) : NULL;
 }
 
-/* Build a new generation of DIR from the current one, minus `drop`, plus
- * the extension files `add` (paths to NAME.tcz, companions beside them),
- * check its dependency closure, and switch to it. 0, -1 on failure, 1 when
- * the closure check failed (nothing switched either way). */
-static int mirror_update(const char *dir, struct path_list *add, struct path_list *drop, int allow_missing)
+/* DIR and DIR/3.x, made if missing. */
+static int make_mirror_dirs(const char *dir, const char *base)
 {
-	char *base = xasprintf("%s/3.x", dir);
-	char *genlink = xasprintf("%s/tcz", base);
 	if (mkdir(dir, 0755) && errno != EEXIST) {
 		tcz_error("%s: %s", dir, strerror(errno));
 		return -1;
@@ -330,128 +325,225 @@ static int mirror_update(const char *dir, struct path_list *add, struct path_lis
 		tcz_error("%s: %s", base, strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+/* The current generation's name ("" when there is none yet) from the link;
+ * anything but a symlink there is not ours to replace. */
+static int current_generation(const char *genlink, char *old, size_t size)
+{
 	struct stat st;
 	if (lstat(genlink, &st) == 0 && !S_ISLNK(st.st_mode)) {
 		tcz_error("%s: exists and is not the generation link tcz mirror manages", genlink);
 		return -1;
 	}
-	char old[256] = "";
-	ssize_t n = readlink(genlink, old, sizeof(old) - 1);
+	ssize_t n = readlink(genlink, old, size - 1);
 	old[n > 0 ? n : 0] = '\0';
-	/* What a killed build left: its generation, its link temporary. The
-	 * current generation stays, whoever made it. */
+	return 0;
+}
+
+/* What a killed build left: its generation, its link temporary. The
+ * current generation stays, whoever made it. */
+static void remove_killed_builds(const char *base, const char *old)
+{
 	int basefd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (basefd >= 0) {
-		remove_stale_at(basefd, ".tcz.", ".", 1, old);
-		remove_stale_at(basefd, "tcz.tmp.", NULL, 1, NULL);
-		close(basefd);
-	}
-	char *genname = xasprintf(".tcz.%ld.%ld", (long)time(NULL), (long)getpid());
-	char *gen = path_join(base, genname);
-	int ret = mkdir(gen, 0755) ? -1 : 0;
-	if (ret)
-		tcz_error("%s: %s", gen, strerror(errno));
+	if (basefd < 0)
+		return;
+	remove_stale_at(basefd, ".tcz.", ".", 1, old);
+	remove_stale_at(basefd, "tcz.tmp.", NULL, 1, NULL);
+	close(basefd);
+}
 
-	/* Names being replaced or removed. */
-	struct path_list replaced = { 0 };
-	for (size_t i = 0; i < add->n; i++)
-		path_list_add(&replaced, path_base(add->v[i]));
-	for (size_t i = 0; i < drop->n; i++)
-		path_list_add(&replaced, drop->v[i]);
+/* Whether FILE of the current generation belongs to an extension being
+ * replaced (one of ADD's names) or removed (DROP). */
+static int is_replaced(const char *file, const struct path_list *add, const struct path_list *drop)
+{
+	char *owner = owner_of(file);
+	int hit = 0;
+	for (size_t i = 0; owner && !hit && i < add->n; i++)
+		hit = !strcmp(owner, path_base(add->v[i]));
+	for (size_t i = 0; owner && !hit && i < drop->n; i++)
+		hit = !strcmp(owner, drop->v[i]);
+	free(owner);
+	return hit;
+}
 
-	if (!ret && *old) {
-		char *olddir = path_join(base, old);
-		DIR *d = opendir(olddir);
-		struct dirent *e;
-		while (d && !ret && (e = readdir(d))) {
-			if (e->d_name[0] == '.' || is_index(e->d_name))
-				continue;
-			char *owner = owner_of(e->d_name);
-			int skip = 0;
-			for (size_t i = 0; owner && i < replaced.n; i++)
-				skip |= !strcmp(owner, replaced.v[i]);
-			free(owner);
-			if (skip)
-				continue;
-			char *from = path_join(olddir, e->d_name), *to = path_join(gen, e->d_name);
-			if (link(from, to) && copy_file(from, to, 0644))
-				ret = -1;
-			free(from);
-			free(to);
-		}
-		if (d)
-			closedir(d);
-		free(olddir);
+/* Every file of the current generation OLDDIR that stays, into GEN: hard
+ * links, so an unchanged extension costs neither a copy nor a hash. The
+ * indexes are written anew. A link to a generation that is gone (removed
+ * by hand) leaves nothing to keep, not a mirror that cannot be rebuilt. */
+static int link_unchanged(const char *olddir, const char *gen, const struct path_list *add,
+			  const struct path_list *drop)
+{
+	DIR *d = opendir(olddir);
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		tcz_error("%s: %s", olddir, strerror(errno));
+		return -1;
 	}
-	/* The one hash an update computes: the extensions being added, on
-	 * every core. */
-	char (*actual)[HASH_HEX_MAX] = xcalloc(add->n ? add->n : 1, sizeof(*actual));
-	if (!ret && hash_files_hex(add->v, add->n, HASH_MD5, actual))
-		ret = -1;
-	for (size_t i = 0; !ret && i < add->n; i++) {
-		const char *src = add->v[i], *name = path_base(src);
-		char *md5path = xasprintf("%s.md5.txt", src), *data = NULL, hex[33];
-		size_t len;
-		if (read_file(md5path, COMPANION_MAX, &data, &len) || md5txt_parse(md5path, data, len, name, hex)) {
-			ret = -1;
-		} else if (strcmp(hex, actual[i])) {
-			tcz_error("%s: md5 %s does not match its .md5.txt (%s): not added", src, actual[i], hex);
-			ret = -1;
+	int ret = 0;
+	struct dirent *e;
+	errno = 0;
+	while (!ret && (e = readdir(d))) {
+		if (e->d_name[0] == '.' || is_index(e->d_name) || is_replaced(e->d_name, add, drop)) {
+			errno = 0;
+			continue;
 		}
-		free(data);
-		free(md5path);
-		/* Hard links where the file system allows: tcbuild replaces files
-		 * by rename, never in place, so a link is as safe as a copy. */
-		char *to = path_join(gen, name);
-		if (!ret && link(src, to))
-			ret = copy_file(src, to, 0644);
+		char *from = path_join(olddir, e->d_name), *to = path_join(gen, e->d_name);
+		if (link(from, to) && copy_file(from, to, 0644))
+			ret = -1;
+		free(from);
 		free(to);
-		/* A companion that is not there (or a symlink to nothing) is not
-		 * linked: ENOENT, one call where access() and link() were two. */
-		for (size_t c = 0; !ret && c < NCOMPANIONS; c++) {
-			char *from = xasprintf("%s%s", src, companion_suffixes[c]);
-			char *cto = xasprintf("%s/%s%s", gen, name, companion_suffixes[c]);
-			if (linkat(AT_FDCWD, from, AT_FDCWD, cto, AT_SYMLINK_FOLLOW) && errno != ENOENT)
-				ret = copy_file(from, cto, 0644);
-			free(from);
-			free(cto);
-		}
+		errno = 0;
 	}
+	if (!ret && errno) {
+		tcz_error("%s: reading directory: %s", olddir, strerror(errno));
+		ret = -1;
+	}
+	closedir(d);
+	return ret;
+}
+
+/* An added extension's md5 (ACTUAL, computed) must be what its .md5.txt
+ * says: a mirror publishes both, and tce-load refuses a mismatch. */
+static int check_md5txt(const char *src, const char *actual)
+{
+	char *md5path = xasprintf("%s.md5.txt", src), *data = NULL, hex[33];
+	size_t len;
+	int ret = -1;
+	if (read_file(md5path, COMPANION_MAX, &data, &len) ||
+	    md5txt_parse(md5path, data, len, path_base(src), hex))
+		goto out;
+	if (strcmp(hex, actual)) {
+		tcz_error("%s: md5 %s does not match its .md5.txt (%s): not added", src, actual, hex);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(data);
+	free(md5path);
+	return ret;
+}
+
+/* SRC (NAME.tcz) and the companions beside it into GEN. Hard links where
+ * the file system allows: tcbuild replaces files by rename, never in
+ * place, so a link is as safe as a copy. */
+static int add_extension(const char *gen, const char *src)
+{
+	const char *name = path_base(src);
+	char *to = path_join(gen, name);
+	int ret = link(src, to) ? copy_file(src, to, 0644) : 0;
+	free(to);
+	/* A companion that is not there (or a symlink to nothing) is not
+	 * linked: ENOENT, one call where access() and link() were two. */
+	for (size_t c = 0; !ret && c < NCOMPANIONS; c++) {
+		char *from = xasprintf("%s%s", src, companion_suffixes[c]);
+		char *cto = xasprintf("%s/%s%s", gen, name, companion_suffixes[c]);
+		if (linkat(AT_FDCWD, from, AT_FDCWD, cto, AT_SYMLINK_FOLLOW) && errno != ENOENT)
+			ret = copy_file(from, cto, 0644);
+		free(from);
+		free(cto);
+	}
+	return ret;
+}
+
+/* The extensions being added, each checked against its .md5.txt first. The
+ * one hash an update computes: these files, on every core. */
+static int add_extensions(const char *gen, const struct path_list *add)
+{
+	char (*actual)[HASH_HEX_MAX] = xcalloc(add->n ? add->n : 1, sizeof(*actual));
+	int ret = hash_files_hex(add->v, add->n, HASH_MD5, actual) ? -1 : 0;
+	for (size_t i = 0; !ret && i < add->n; i++)
+		ret = check_md5txt(add->v[i], actual[i]) ? -1 : add_extension(gen, add->v[i]);
 	free(actual);
+	return ret;
+}
+
+/* The dependency check and the indexes, over what GEN now holds. 1 when
+ * the check failed. */
+static int check_and_index(const char *dir, const char *gen, const struct path_list *add,
+			   int allow_missing)
+{
 	struct path_list names = { 0 };
-	if (!ret)
-		ret = list_extensions(gen, &names);
+	int ret = list_extensions(gen, &names);
 	if (!ret)
 		ret = check_closure(dir, gen, &names, add, allow_missing);
 	if (!ret)
 		ret = write_indexes(gen, &names);
 	path_list_free(&names);
-	if (!ret) {
-		char *tmp = xasprintf("%s.tmp.%ld", genlink, (long)getpid());
+	return ret;
+}
+
+/* Point GENLINK at GENNAME with one rename: a client sees the old
+ * generation or the new one, never neither. */
+static int switch_generation(const char *genlink, const char *genname)
+{
+	char *tmp = xasprintf("%s.tmp.%ld", genlink, (long)getpid());
+	int ret = 0;
+	unlink(tmp);
+	if (symlink(genname, tmp) || rename(tmp, genlink)) {
+		tcz_error("%s: switching to the new generation: %s", genlink, strerror(errno));
 		unlink(tmp);
-		if (symlink(genname, tmp) || rename(tmp, genlink)) {
-			tcz_error("%s: switching to the new generation: %s", genlink, strerror(errno));
-			unlink(tmp);
-			ret = -1;
-		}
-		free(tmp);
+		ret = -1;
 	}
-	if (ret) {
+	free(tmp);
+	return ret;
+}
+
+/* Build a new generation of DIR from the current one, minus `drop`, plus
+ * the extension files `add` (paths to NAME.tcz, companions beside them),
+ * check its dependency closure, and switch to it. 0, -1 on failure, 1 when
+ * the closure check failed (nothing switched either way). */
+static int mirror_update(const char *dir, const struct path_list *add, const struct path_list *drop,
+			 int allow_missing)
+{
+	char *base = xasprintf("%s/3.x", dir);
+	char *genlink = path_join(base, "tcz");
+	char *genname = NULL, *gen = NULL, *olddir = NULL;
+	char old[256];
+	int ret = -1;
+	if (make_mirror_dirs(dir, base) || current_generation(genlink, old, sizeof(old)))
+		goto out_paths;
+	remove_killed_builds(base, old);
+	genname = xasprintf(".tcz.%ld.%ld", (long)time(NULL), (long)getpid());
+	gen = path_join(base, genname);
+	if (mkdir(gen, 0755)) {
+		tcz_error("%s: %s", gen, strerror(errno));
+		goto out_gen;
+	}
+	olddir = path_join(base, old);
+	ret = *old ? link_unchanged(olddir, gen, add, drop) : 0;
+	if (!ret)
+		ret = add_extensions(gen, add);
+	if (!ret)
+		ret = check_and_index(dir, gen, add, allow_missing);
+	if (!ret)
+		ret = switch_generation(genlink, genname);
+	/* Whichever generation is not current now goes. */
+	if (ret)
 		remove_tree(gen);
-	} else if (*old) {
-		char *olddir = path_join(base, old);
+	else if (*old)
 		remove_tree(olddir);
-		free(olddir);
-	}
-	path_list_free(&replaced);
+	free(olddir);
+out_gen:
 	free(gen);
 	free(genname);
+out_paths:
 	free(genlink);
 	free(base);
 	return ret;
 }
 
-static int cmd_mirror_build(int argc, char **argv)
+struct build_args {
+	const char *dir;
+	struct path_list add, drop;
+	int allow_missing;
+};
+
+/* -1 to go on, else the exit status (of --help or a wrong command line);
+ * the lists are the caller's to free either way. */
+static int parse_build_args(int argc, char **argv, struct build_args *a)
 {
 	static const struct option longopts[] = {
 		{ "remove", required_argument, NULL, 'r' },
@@ -459,23 +551,22 @@ static int cmd_mirror_build(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct path_list add = { 0 }, drop = { 0 };
-	int allow_missing = 0, c;
+	int c;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': {
 			size_t l = strlen(optarg);
 			char *n = l > 4 && !strcmp(optarg + l - 4, ".tcz") ? xstrdup(optarg) : xasprintf("%s.tcz", optarg);
-			if (!ext_name_valid(n)) {
-				free(n);
-				return tcz_usage_error("mirror", "--remove %s: not an extension name", optarg);
-			}
-			path_list_add(&drop, n);
+			int valid = ext_name_valid(n);
+			if (valid)
+				path_list_add(&a->drop, n);
 			free(n);
+			if (!valid)
+				return tcz_usage_error("mirror", "--remove %s: not an extension name", optarg);
 			break;
 		}
-		case 'A': allow_missing = 1; break;
+		case 'A': a->allow_missing = 1; break;
 		case 'h':
 			fputs("Usage: tcz mirror build DIR [--remove NAME]... [--allow-missing] [EXT.tcz]...\n"
 			      "Add extensions (with the companion files beside them) to the mirror\n"
@@ -497,21 +588,29 @@ static int cmd_mirror_build(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return tcz_usage_error("mirror", "build: no mirror directory given");
-	const char *dir = argv[optind++];
+	a->dir = argv[optind++];
 	for (int i = optind; i < argc; i++) {
-		if (!ext_name_valid(path_base(argv[i]))) {
-			path_list_free(&add);
-			path_list_free(&drop);
+		if (!ext_name_valid(path_base(argv[i])))
 			return tcz_usage_error("mirror", "%s: not a NAME.tcz file", argv[i]);
-		}
-		path_list_add(&add, argv[i]);
+		path_list_add(&a->add, argv[i]);
 	}
-	int ret = mirror_update(dir, &add, &drop, allow_missing);
+	return -1;
+}
+
+static int cmd_mirror_build(int argc, char **argv)
+{
+	struct build_args a = { 0 };
+	int ret = parse_build_args(argc, argv, &a);
+	if (ret >= 0)
+		goto out;
+	ret = mirror_update(a.dir, &a.add, &a.drop, a.allow_missing);
 	if (!ret)
-		printf("%s/3.x/tcz: %zu added, %zu removed\n", dir, add.n, drop.n);
-	path_list_free(&add);
-	path_list_free(&drop);
-	return ret > 0 ? TCZ_EXIT_CHECK : ret ? TCZ_EXIT_FAIL : TCZ_EXIT_OK;
+		printf("%s/3.x/tcz: %zu added, %zu removed\n", a.dir, a.add.n, a.drop.n);
+	ret = ret > 0 ? TCZ_EXIT_CHECK : ret ? TCZ_EXIT_FAIL : TCZ_EXIT_OK;
+out:
+	path_list_free(&a.add);
+	path_list_free(&a.drop);
+	return ret;
 }
 
 /* Upstream sizes from its sizelist.gz, for --dry-run; -1 if unknown. */
@@ -602,7 +701,15 @@ static int sync_fetch(const struct mirror *m, const char *stage, const char *loc
 	return ret;
 }
 
-static int cmd_mirror_sync(int argc, char **argv)
+struct sync_args {
+	const char *from, *to, *kernel;
+	char **names;
+	size_t nnames;
+	int dry, jobs, allow_missing;
+};
+
+/* -1 to go on, else the exit status (of --help or a wrong command line). */
+static int parse_sync_args(int argc, char **argv, struct sync_args *a)
 {
 	static const struct option longopts[] = {
 		{ "from", required_argument, NULL, 'f' },
@@ -614,17 +721,21 @@ static int cmd_mirror_sync(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *from = NULL, *to = NULL, *kernel = TCZ_DEFAULT_KERNEL;
-	int dry = 0, jobs = 4, allow_missing = 0, c;
+	*a = (struct sync_args){ .kernel = TCZ_DEFAULT_KERNEL, .jobs = 4 };
+	int c;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'f': from = optarg; break;
-		case 't': to = optarg; break;
-		case 'k': kernel = optarg; break;
-		case 'n': dry = 1; break;
-		case 'A': allow_missing = 1; break;
-		case 'j': jobs = atoi(optarg); if (jobs < 1 || jobs > 32) return tcz_usage_error("mirror", "-j 1 to 32"); break;
+		case 'f': a->from = optarg; break;
+		case 't': a->to = optarg; break;
+		case 'k': a->kernel = optarg; break;
+		case 'n': a->dry = 1; break;
+		case 'A': a->allow_missing = 1; break;
+		case 'j':
+			a->jobs = atoi(optarg);
+			if (a->jobs < 1 || a->jobs > 32)
+				return tcz_usage_error("mirror", "-j 1 to 32");
+			break;
 		case 'h':
 			fputs("Usage: tcz mirror sync --from URL --to DIR [OPTION]... NAME...\n"
 			      "Copy upstream extensions and their whole .dep closure (KERNEL replaced)\n"
@@ -645,68 +756,107 @@ static int cmd_mirror_sync(int argc, char **argv)
 		default: return tcz_usage_error("mirror", "unknown option");
 		}
 	}
-	if (!from || !to)
+	if (!a->from || !a->to)
 		return tcz_usage_error("mirror", "sync: --from and --to are required");
-	if (!kernel_release_valid(kernel))
+	if (!kernel_release_valid(a->kernel))
 		return tcz_usage_error("mirror", "--kernel '%.*s': not a kernel release (letters, digits, "
 				       "._+-, not starting with . or -, at most %d bytes)",
-				       TCZ_KERNEL_RELEASE_MAX, kernel, TCZ_KERNEL_RELEASE_MAX);
+				       TCZ_KERNEL_RELEASE_MAX, a->kernel, TCZ_KERNEL_RELEASE_MAX);
 	if (optind >= argc)
 		return tcz_usage_error("mirror", "sync: no extension named");
+	a->names = argv + optind;
+	a->nnames = (size_t)(argc - optind);
+	return -1;
+}
+
+/* DIR, and DIR/.sync where downloads in progress live, so that an
+ * interrupted sync resumes. */
+static int make_sync_dirs(const char *to, const char *stage)
+{
 	if (mkdir(to, 0755) && errno != EEXIST) {
 		tcz_error("%s: %s", to, strerror(errno));
-		return TCZ_EXIT_FAIL;
+		return -1;
 	}
-	/* Downloads in progress live here, so an interrupted sync resumes. */
-	char *stage = path_join(to, ".sync");
 	if (mkdir(stage, 0755) && errno != EEXIST) {
 		tcz_error("%s: %s", stage, strerror(errno));
-		free(stage);
-		return TCZ_EXIT_FAIL;
+		return -1;
 	}
+	return 0;
+}
+
+/* --dry-run: each extension of the closure with its size by upstream's
+ * sizelist.gz ("?" where it says nothing), and the total. */
+static void print_sync_plan(const struct mirror *m, const char *stage, const struct path_list *order)
+{
+	char *url = xasprintf("%s/sizelist.gz", m->tcz_base), *dest = path_join(stage, "sizelist.gz");
+	size_t len = 0;
+	char *sizes = dl_fetch(dest, url, NULL, 1, COMPANION_MAX) == DL_OK ? read_gz(dest, &len) : NULL;
+	long long total = 0;
+	int unknown = 0;
+	for (size_t i = 0; i < order->n; i++) {
+		long long s = sizes ? upstream_size(sizes, len, order->v[i]) : -1;
+		if (s < 0)
+			unknown = 1, printf("%s ?\n", order->v[i]);
+		else
+			total += s, printf("%s %lld\n", order->v[i], s);
+	}
+	printf("total %lld bytes%s\n", total, unknown ? " (plus extensions sizelist.gz does not list)" : "");
+	free(sizes);
+	free(url);
+	free(dest);
+}
+
+/* Fetch the closure into STAGE and publish it as a new generation of TO;
+ * STAGE goes once it is published. As mirror_update: 0, -1, or 1. */
+static int sync_closure(const struct sync_args *a, const struct mirror *m, const char *stage,
+			const struct path_list *order, const struct path_list *md5s)
+{
+	char *lock = path_join(a->to, "tcz-sha256.lock");
+	struct path_list add = { 0 }, none = { 0 };
+	int ret = sync_fetch(m, stage, lock, order, md5s, a->jobs);
+	if (ret)
+		goto out;
+	for (size_t i = 0; i < order->n; i++) {
+		char *p = path_join(stage, order->v[i]);
+		path_list_add(&add, p);
+		free(p);
+	}
+	ret = mirror_update(a->to, &add, &none, a->allow_missing);
+	if (ret)
+		goto out;
+	printf("%s: %zu extensions synced\n", a->to, order->n);
+	remove_tree(stage);
+out:
+	path_list_free(&add);
+	free(lock);
+	return ret;
+}
+
+static int cmd_mirror_sync(int argc, char **argv)
+{
+	struct sync_args a;
+	int ret = parse_sync_args(argc, argv, &a);
+	if (ret >= 0)
+		return ret;
+	char *stage = path_join(a.to, ".sync");
 	struct mirror m;
-	mirror_init(&m, from, stage);
 	struct path_list order = { 0 }, md5s = { 0 };
-	int ret = closure_resolve(&m, kernel, argv + optind, (size_t)(argc - optind), &order, &md5s);
-	if (!ret && dry) {
-		char *url = xasprintf("%s/sizelist.gz", m.tcz_base), *dest = path_join(stage, "sizelist.gz");
-		size_t len = 0;
-		char *sizes = dl_fetch(dest, url, NULL, 1, COMPANION_MAX) == DL_OK ? read_gz(dest, &len) : NULL;
-		long long total = 0;
-		int unknown = 0;
-		for (size_t i = 0; i < order.n; i++) {
-			long long s = sizes ? upstream_size(sizes, len, order.v[i]) : -1;
-			if (s < 0)
-				unknown = 1, printf("%s ?\n", order.v[i]);
-			else
-				total += s, printf("%s %lld\n", order.v[i], s);
-		}
-		printf("total %lld bytes%s\n", total, unknown ? " (plus extensions sizelist.gz does not list)" : "");
-		free(sizes);
-		free(url);
-		free(dest);
-	} else if (!ret) {
-		char *lock = path_join(to, "tcz-sha256.lock");
-		ret = sync_fetch(&m, stage, lock, &order, &md5s, jobs);
-		struct path_list add = { 0 };
-		for (size_t i = 0; !ret && i < order.n; i++) {
-			char *p = path_join(stage, order.v[i]);
-			path_list_add(&add, p);
-			free(p);
-		}
-		struct path_list none = { 0 };
-		if (!ret)
-			ret = mirror_update(to, &add, &none, allow_missing);
-		if (!ret) {
-			printf("%s: %zu extensions synced\n", to, order.n);
-			remove_tree(stage);
-		}
-		path_list_free(&add);
-		free(lock);
-	}
+	ret = make_sync_dirs(a.to, stage);
+	if (ret)
+		goto out_stage;
+	mirror_init(&m, a.from, stage);
+	ret = closure_resolve(&m, a.kernel, a.names, a.nnames, &order, &md5s);
+	if (ret)
+		goto out_closure;
+	if (a.dry)
+		print_sync_plan(&m, stage, &order);
+	else
+		ret = sync_closure(&a, &m, stage, &order, &md5s);
+out_closure:
 	path_list_free(&order);
 	path_list_free(&md5s);
 	mirror_free(&m);
+out_stage:
 	free(stage);
 	return ret > 0 ? TCZ_EXIT_CHECK : ret ? TCZ_EXIT_FAIL : TCZ_EXIT_OK;
 }

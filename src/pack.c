@@ -455,138 +455,193 @@ struct pack_options {
 	int level;
 };
 
-static int write_image(struct packer *p, struct node *root, const char *tmp_path,
-		       const struct pack_options *o)
-{
-	int ret = -1, err = 0;
-	const char *stage = "creating the image";
-	sqfs_file_t *file = NULL;
-	sqfs_compressor_t *cmp = NULL;
-	sqfs_block_writer_t *bw = NULL;
-	sqfs_frag_table_t *frags = NULL;
-	sqfs_block_processor_t *proc = NULL;
-	struct tables t = { 0 };
+/* What write_image holds while it writes one image. */
+struct image_writer {
+	struct packer *p;
+	sqfs_file_t *file;
+	sqfs_compressor_t *cmp;
+	sqfs_block_writer_t *bw;
+	sqfs_frag_table_t *frags;
+	sqfs_block_processor_t *proc;
+	struct tables t;
 	sqfs_super_t super;
-	sqfs_compressor_config_t cfg;
+};
 
-	file = sqfs_open_file(tmp_path, SQFS_FILE_OPEN_OVERWRITE);
-	if (!file) {
-		tcz_error("%s: cannot create: %s", p->image, strerror(errno));
-		return -1;
-	}
-	err = sqfs_compressor_config_init(&cfg, SQFS_COMP_GZIP, o->block_size, 0);
+static int image_fail(const struct image_writer *w, const char *stage, int err)
+{
+	tcz_error("%s: %s: %s", w->p->image, stage, image_strerror(err));
+	return -1;
+}
+
+/* gzip at the level asked, through libdeflate (deflate.h). */
+static int create_compressor(struct image_writer *w, const struct pack_options *o)
+{
+	sqfs_compressor_config_t cfg;
+	int err = sqfs_compressor_config_init(&cfg, SQFS_COMP_GZIP, o->block_size, 0);
 	cfg.level = (sqfs_u32)o->level;
 	if (!err)
-		err = tcz_compressor_create(&cfg, &cmp);
-	if (!err)
-		err = sqfs_super_init(&super, o->block_size, 0, SQFS_COMP_GZIP);
-	if (err)
-		goto fail;
-	super.flags |= SQFS_FLAG_NO_XATTRS;
-	stage = "writing the super block";
-	err = sqfs_super_write(&super, file);
-	if (err)
-		goto fail;
-	/* Default gzip settings write no compressor options: 2.6.33 reads none. */
-	if (cmp->write_options(cmp, file) != 0) {
-		err = SQFS_ERROR_UNSUPPORTED;
-		goto fail;
-	}
+		err = tcz_compressor_create(&cfg, &w->cmp);
+	return err ? image_fail(w, "creating the image", err) : 0;
+}
 
-	stage = "setting up the writers";
-	bw = sqfs_block_writer_create(file, 4096, 0);
-	frags = sqfs_frag_table_create(0);
-	t.ids = sqfs_id_table_create(0);
-	if (!bw || !frags || !t.ids) {
-		err = SQFS_ERROR_ALLOC;
-		goto fail;
-	}
+/* A placeholder super block, and the compressor's options after it: the
+ * real super block is written last, once the tables' places are known. */
+static int start_image(struct image_writer *w, const struct pack_options *o)
+{
+	int err = sqfs_super_init(&w->super, o->block_size, 0, SQFS_COMP_GZIP);
+	if (err)
+		return image_fail(w, "creating the image", err);
+	w->super.flags |= SQFS_FLAG_NO_XATTRS;
+	err = sqfs_super_write(&w->super, w->file);
+	/* Default gzip settings write no compressor options: 2.6.33 reads none. */
+	if (!err && w->cmp->write_options(w->cmp, w->file) != 0)
+		err = SQFS_ERROR_UNSUPPORTED;
+	return err ? image_fail(w, "writing the super block", err) : 0;
+}
+
+/* Data blocks compressed on o->threads workers, written in submission
+ * order, so that the bytes do not depend on the number of workers. */
+static int create_block_processor(struct image_writer *w, const struct pack_options *o)
+{
 	sqfs_block_processor_desc_t desc = {
 		.size = sizeof(desc),
 		.max_block_size = o->block_size,
 		.num_workers = o->threads,
 		.max_backlog = 10 * o->threads + 10,
-		.cmp = cmp,
-		.wr = bw,
-		.tbl = frags,
+		.cmp = w->cmp,
+		.wr = w->bw,
+		.tbl = w->frags,
 	};
-	err = sqfs_block_processor_create_ex(&desc, &proc);
-	if (err)
-		goto fail;
+	int err = sqfs_block_processor_create_ex(&desc, &w->proc);
+	return err ? image_fail(w, "setting up the writers", err) : 0;
+}
 
-	int rootfd = open(p->src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+/* Every regular file's data through the block processor (blocks and
+ * fragments, compressed on o->threads workers, written in order). */
+static int write_data(struct image_writer *w, struct node *root)
+{
+	int rootfd = open(w->p->src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
-		tcz_error("%s: %s", p->src, strerror(errno));
-		goto out;
+		tcz_error("%s: %s", w->p->src, strerror(errno));
+		return -1;
 	}
-	int data_ret = pack_data(p, proc, root, rootfd);
+	int ret = pack_data(w->p, w->proc, root, rootfd);
 	close(rootfd);
-	if (data_ret)
-		goto out;
-	stage = "compressing data";
-	err = sqfs_block_processor_finish(proc);
-	if (err)
-		goto fail;
+	if (ret)
+		return -1;
+	int err = sqfs_block_processor_finish(w->proc);
+	return err ? image_fail(w, "compressing data", err) : 0;
+}
 
-	stage = "writing the inode and directory tables";
-	t.im = sqfs_meta_writer_create(file, cmp, 0);
-	t.dm = sqfs_meta_writer_create(file, cmp, SQFS_META_WRITER_KEEP_IN_MEMORY);
-	t.dirw = t.dm ? sqfs_dir_writer_create(t.dm, 0) : NULL;
-	if (!t.im || !t.dm || !t.dirw) {
-		err = SQFS_ERROR_ALLOC;
-		goto fail;
+/* The inode table (leaves, then directories, the root last) and the
+ * directory table after it. */
+static int write_inode_tables(struct image_writer *w, struct node *root)
+{
+	w->super.inode_table_start = w->file->get_size(w->file);
+	if (write_leaves(w->p, &w->t, root) || write_dirs(w->p, &w->t, root))
+		return -1;
+	int err = sqfs_meta_writer_flush(w->t.im);
+	if (!err)
+		err = sqfs_meta_writer_flush(w->t.dm);
+	if (!err) {
+		w->super.root_inode_ref = root->inode_ref;
+		w->super.inode_count = w->p->next_inode - 1;
+		w->super.directory_table_start = w->file->get_size(w->file);
+		err = sqfs_meta_write_write_to_file(w->t.dm);
 	}
-	super.inode_table_start = file->get_size(file);
-	if (write_leaves(p, &t, root) || write_dirs(p, &t, root))
-		goto out;
-	err = sqfs_meta_writer_flush(t.im);
-	if (!err)
-		err = sqfs_meta_writer_flush(t.dm);
-	if (err)
-		goto fail;
-	super.root_inode_ref = root->inode_ref;
-	super.inode_count = p->next_inode - 1;
-	super.directory_table_start = file->get_size(file);
-	err = sqfs_meta_write_write_to_file(t.dm);
-	if (err)
-		goto fail;
+	return err ? image_fail(w, "writing the inode and directory tables", err) : 0;
+}
 
-	stage = "writing the fragment and id tables";
-	err = sqfs_frag_table_write(frags, file, &super, cmp);
+/* The fragment and id tables, the real super block, padding to 4 KiB. */
+static int finish_image(struct image_writer *w)
+{
+	int err = sqfs_frag_table_write(w->frags, w->file, &w->super, w->cmp);
 	if (!err)
-		err = sqfs_id_table_write(t.ids, file, &super, cmp);
+		err = sqfs_id_table_write(w->t.ids, w->file, &w->super, w->cmp);
 	if (err)
-		goto fail;
-	super.modification_time = p->newest;
-	super.bytes_used = file->get_size(file);
-	stage = "writing the super block";
-	err = sqfs_super_write(&super, file);
+		return image_fail(w, "writing the fragment and id tables", err);
+	w->super.modification_time = w->p->newest;
+	w->super.bytes_used = w->file->get_size(w->file);
+	err = sqfs_super_write(&w->super, w->file);
 	if (!err)
-		err = pad_to_4k(file);
-	if (err)
-		goto fail;
+		err = pad_to_4k(w->file);
+	return err ? image_fail(w, "writing the super block", err) : 0;
+}
+
+static int write_image(struct packer *p, struct node *root, const char *tmp_path,
+		       const struct pack_options *o)
+{
+	static const char *const setup = "setting up the writers";
+	static const char *const tables = "writing the inode and directory tables";
+	struct image_writer w = { .p = p };
+	int ret = -1;
+
+	w.file = sqfs_open_file(tmp_path, SQFS_FILE_OPEN_OVERWRITE);
+	if (!w.file) {
+		tcz_error("%s: cannot create: %s", p->image, strerror(errno));
+		return -1;
+	}
+	if (create_compressor(&w, o))
+		goto out_file;
+	if (start_image(&w, o))
+		goto out_cmp;
+	w.bw = sqfs_block_writer_create(w.file, 4096, 0);
+	if (!w.bw) {
+		image_fail(&w, setup, SQFS_ERROR_ALLOC);
+		goto out_cmp;
+	}
+	w.frags = sqfs_frag_table_create(0);
+	if (!w.frags) {
+		image_fail(&w, setup, SQFS_ERROR_ALLOC);
+		goto out_bw;
+	}
+	w.t.ids = sqfs_id_table_create(0);
+	if (!w.t.ids) {
+		image_fail(&w, setup, SQFS_ERROR_ALLOC);
+		goto out_frags;
+	}
+	if (create_block_processor(&w, o))
+		goto out_ids;
+	if (write_data(&w, root))
+		goto out_proc;
+	/* The inode table goes to the file as it fills; the directory table
+	 * stays in memory until the inode table is complete. */
+	w.t.im = sqfs_meta_writer_create(w.file, w.cmp, 0);
+	if (!w.t.im) {
+		image_fail(&w, tables, SQFS_ERROR_ALLOC);
+		goto out_proc;
+	}
+	w.t.dm = sqfs_meta_writer_create(w.file, w.cmp, SQFS_META_WRITER_KEEP_IN_MEMORY);
+	if (!w.t.dm) {
+		image_fail(&w, tables, SQFS_ERROR_ALLOC);
+		goto out_im;
+	}
+	w.t.dirw = sqfs_dir_writer_create(w.t.dm, 0);
+	if (!w.t.dirw) {
+		image_fail(&w, tables, SQFS_ERROR_ALLOC);
+		goto out_dm;
+	}
+	if (write_inode_tables(&w, root) || finish_image(&w))
+		goto out_dirw;
 	ret = 0;
-	goto out;
-fail:
-	tcz_error("%s: %s: %s", p->image, stage, image_strerror(err));
-out:
-	if (proc)
-		sqfs_destroy(proc);
-	if (t.dirw)
-		sqfs_destroy(t.dirw);
-	if (t.dm)
-		sqfs_destroy(t.dm);
-	if (t.im)
-		sqfs_destroy(t.im);
-	if (t.ids)
-		sqfs_destroy(t.ids);
-	if (frags)
-		sqfs_destroy(frags);
-	if (bw)
-		sqfs_destroy(bw);
-	if (cmp)
-		sqfs_destroy(cmp);
-	sqfs_destroy(file);
+out_dirw:
+	sqfs_destroy(w.t.dirw);
+out_dm:
+	sqfs_destroy(w.t.dm);
+out_im:
+	sqfs_destroy(w.t.im);
+out_proc:
+	sqfs_destroy(w.proc);
+out_ids:
+	sqfs_destroy(w.t.ids);
+out_frags:
+	sqfs_destroy(w.frags);
+out_bw:
+	sqfs_destroy(w.bw);
+out_cmp:
+	sqfs_destroy(w.cmp);
+out_file:
+	sqfs_destroy(w.file);
 	return ret;
 }
 
@@ -670,7 +725,14 @@ static void usage(FILE *out)
 	      "to that time, for reproducible images.\n", out);
 }
 
-int cmd_pack(int argc, char **argv)
+struct pack_args {
+	const char *src, *output, *info, *dep;
+	int quiet;
+	struct pack_options o;
+};
+
+/* -1 to go on, else the exit status (of --help or a wrong command line). */
+static int parse_pack_args(int argc, char **argv, struct pack_args *a)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -683,24 +745,21 @@ int cmd_pack(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct pack_options o = { PACK_DEFAULT_BLOCK_SIZE, 0, TCZ_DEFLATE_LEVEL };
-	const char *output = NULL, *info = NULL, *dep = NULL;
-	int quiet = 0, c;
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	o.threads = n > 0 ? (unsigned)n : 1;
-
+	*a = (struct pack_args){ .o = { PACK_DEFAULT_BLOCK_SIZE, n > 0 ? (unsigned)n : 1, TCZ_DEFLATE_LEVEL } };
+	int c;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "o:b:j:l:qh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'o': output = optarg; break;
-		case 'I': info = optarg; break;
-		case 'D': dep = optarg; break;
-		case 'q': quiet = 1; break;
+		case 'o': a->output = optarg; break;
+		case 'I': a->info = optarg; break;
+		case 'D': a->dep = optarg; break;
+		case 'q': a->quiet = 1; break;
 		case 'b': {
 			long long bs = parse_size(optarg);
 			if (bs < 4096 || bs > 1048576 || (bs & (bs - 1)))
 				return tcz_usage_error("pack", "block size '%s': want a power of two from 4K to 1M", optarg);
-			o.block_size = (size_t)bs;
+			a->o.block_size = (size_t)bs;
 			break;
 		}
 		case 'j': {
@@ -708,7 +767,7 @@ int cmd_pack(int argc, char **argv)
 			long j = strtol(optarg, &end, 10);
 			if (*end || j < 1 || j > 256)
 				return tcz_usage_error("pack", "threads '%s': want a number from 1 to 256", optarg);
-			o.threads = (unsigned)j;
+			a->o.threads = (unsigned)j;
 			break;
 		}
 		case 'l': {
@@ -717,7 +776,7 @@ int cmd_pack(int argc, char **argv)
 			if (*end || l < TCZ_DEFLATE_LEVEL_MIN || l > TCZ_DEFLATE_LEVEL_MAX)
 				return tcz_usage_error("pack", "level '%s': want a number from %d to %d", optarg,
 						       TCZ_DEFLATE_LEVEL_MIN, TCZ_DEFLATE_LEVEL_MAX);
-			o.level = (int)l;
+			a->o.level = (int)l;
 			break;
 		}
 		case 'h': usage(stdout); return TCZ_EXIT_OK;
@@ -726,94 +785,136 @@ int cmd_pack(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return tcz_usage_error("pack", "want exactly one directory to pack");
-	if (!output)
+	a->src = argv[optind];
+	if (!a->output)
 		return tcz_usage_error("pack", "-o NAME.tcz is required");
-	size_t olen = strlen(output);
-	if (olen < 5 || strcmp(output + olen - 4, ".tcz") || path_base(output)[0] == '.')
-		return tcz_usage_error("pack", "%s: the output must be named NAME.tcz", output);
+	size_t olen = strlen(a->output);
+	if (olen < 5 || strcmp(a->output + olen - 4, ".tcz") || path_base(a->output)[0] == '.')
+		return tcz_usage_error("pack", "%s: the output must be named NAME.tcz", a->output);
+	return -1;
+}
 
-	struct packer p = { .src = argv[optind], .image = output, .next_inode = 1 };
+/* SOURCE_DATE_EPOCH, when set, clamps every mtime: -1 to go on, else the
+ * exit status of a value that is not a time. */
+static int read_source_date_epoch(struct packer *p)
+{
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	if (sde && *sde) {
-		char *end;
-		errno = 0;
-		unsigned long long v = strtoull(sde, &end, 10);
-		if (*end || errno || v > UINT32_MAX)
-			return tcz_usage_error("pack", "SOURCE_DATE_EPOCH='%s': not a time in seconds", sde);
-		p.have_epoch = 1;
-		p.epoch = (sqfs_u32)v;
-	}
+	if (!sde || !*sde)
+		return -1;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(sde, &end, 10);
+	if (*end || errno || v > UINT32_MAX)
+		return tcz_usage_error("pack", "SOURCE_DATE_EPOCH='%s': not a time in seconds", sde);
+	p->have_epoch = 1;
+	p->epoch = (sqfs_u32)v;
+	return -1;
+}
 
-	/* Validate companions before spending time on the image. */
-	struct companion_text info_text = { 0 }, dep_text = { 0 };
-	if (info && companion_load(info, COMPANION_INFO, &info_text))
-		return TCZ_EXIT_FAIL;
-	if (info && info_validate(info, info_text.data, info_text.len, path_base(output))) {
-		free(info_text.data);
-		return TCZ_EXIT_FAIL;
-	}
-	if (dep && companion_load(dep, COMPANION_DEP, &dep_text)) {
-		free(info_text.data);
-		return TCZ_EXIT_FAIL;
-	}
+/* --info and --dep, validated before any time goes into the image. Nothing
+ * is left to free on failure. */
+static int load_companions(const struct pack_args *a, struct companion_text *info,
+			   struct companion_text *dep)
+{
+	if (a->info && companion_load(a->info, COMPANION_INFO, info))
+		return -1;
+	if (a->info && info_validate(a->info, info->data, info->len, path_base(a->output)))
+		goto out_info;
+	if (a->dep && companion_load(a->dep, COMPANION_DEP, dep))
+		goto out_info;
+	return 0;
+out_info:
+	free(info->data);
+	info->data = NULL;
+	return -1;
+}
 
-	int status = TCZ_EXIT_FAIL;
+/* The tree under p->src into ROOT, its inodes numbered. */
+static int scan_tree(struct packer *p, struct node *root)
+{
+	int fd = open(p->src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &root->st)) {
+		tcz_error("%s: %s", p->src, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	/* scan_dir owns fd from here. */
+	if (scan_dir(p, root, fd))
+		return -1;
+	number_inodes(p, root);
+	return 0;
+}
+
+/* The image and every companion, each to its temporary: NAME.tcz.list from
+ * the tree, .info and .dep as given, .md5.txt of the image written. */
+static int stage_files(struct pack_files *f, struct packer *p, struct node *root,
+		       const struct pack_args *a, const struct companion_text *info,
+		       const struct companion_text *dep)
+{
+	if (outfile_open(&f->image, a->output, 0644) || write_image(p, root, f->image.tmp, &a->o))
+		return -1;
+	struct path_list list = { 0 };
+	size_t len;
+	collect_paths(root, &list);
+	char *text = companion_list_text(&list, &len);
+	path_list_free(&list);
+	int ret = stage_companion(f, a->output, COMPANION_LIST, text, len);
+	free(text);
+	if (!ret && a->info)
+		ret = stage_companion(f, a->output, COMPANION_INFO, info->data, info->len);
+	if (!ret && a->dep)
+		ret = stage_companion(f, a->output, COMPANION_DEP, dep->data, dep->len);
+	if (ret)
+		return -1;
+	char *md5 = companion_md5_text(a->output, f->image.tmp);
+	ret = md5 ? stage_companion(f, a->output, COMPANION_MD5, md5, strlen(md5)) : -1;
+	free(md5);
+	return ret;
+}
+
+static void print_summary(const struct packer *p, const struct pack_args *a)
+{
+	struct stat st;
+	char hs[16] = "?";
+	if (stat(a->output, &st) == 0)
+		human_size((unsigned long long)st.st_size, hs);
+	printf("%s: %u inodes, %zu files, %s, block size %zu\n", a->output, p->next_inode - 1,
+	       p->file_count, hs, a->o.block_size);
+}
+
+int cmd_pack(int argc, char **argv)
+{
+	struct pack_args a;
+	int status = parse_pack_args(argc, argv, &a);
+	if (status >= 0)
+		return status;
+	struct packer p = { .src = a.src, .image = a.output, .next_inode = 1 };
+	status = read_source_date_epoch(&p);
+	if (status >= 0)
+		return status;
+
+	status = TCZ_EXIT_FAIL;
+	struct companion_text info = { 0 }, dep = { 0 };
+	struct pack_files f = { 0 };
+	if (load_companions(&a, &info, &dep))
+		return status;
 	struct node *root = xcalloc(1, sizeof(*root));
 	root->name = xstrdup("");
 	root->path = xstrdup("");
-	int fd = open(p.src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &root->st)) {
-		tcz_error("%s: %s", p.src, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		goto out;
-	}
-	if (scan_dir(&p, root, fd))
-		goto out;
-	number_inodes(&p, root);
-
-	struct pack_files f;
-	memset(&f, 0, sizeof(f));
-	int ret = outfile_open(&f.image, output, 0644);
-	if (!ret)
-		ret = write_image(&p, root, f.image.tmp, &o);
-	if (!ret) {
-		struct path_list list = { 0 };
-		size_t len;
-		collect_paths(root, &list);
-		char *text = companion_list_text(&list, &len);
-		path_list_free(&list);
-		ret = stage_companion(&f, output, COMPANION_LIST, text, len);
-		free(text);
-	}
-	if (!ret && info)
-		ret = stage_companion(&f, output, COMPANION_INFO, info_text.data, info_text.len);
-	if (!ret && dep)
-		ret = stage_companion(&f, output, COMPANION_DEP, dep_text.data, dep_text.len);
-	if (!ret) {
-		char *md5 = companion_md5_text(output, f.image.tmp);
-		ret = md5 ? stage_companion(&f, output, COMPANION_MD5, md5, strlen(md5)) : -1;
-		free(md5);
-	}
-	if (!ret)
-		ret = publish(&f, output);
-	if (ret) {
+	if (scan_tree(&p, root))
+		goto out_tree;
+	if (stage_files(&f, &p, root, &a, &info, &dep) || publish(&f, a.output)) {
 		abort_all(&f);
-		goto out;
+		goto out_tree;
 	}
-	if (!quiet) {
-		struct stat st;
-		char hs[16] = "?";
-		if (stat(output, &st) == 0)
-			human_size((unsigned long long)st.st_size, hs);
-		printf("%s: %u inodes, %zu files, %s, block size %zu\n", output,
-		       p.next_inode - 1, p.file_count, hs, o.block_size);
-	}
+	if (!a.quiet)
+		print_summary(&p, &a);
 	status = TCZ_EXIT_OK;
-out:
-	free(info_text.data);
-	free(dep_text.data);
+out_tree:
 	free(p.links);
 	free_tree(root);
+	free(info.data);
+	free(dep.data);
 	return status;
 }

@@ -287,4 +287,51 @@ test_busybox_wget_installs_the_closure_like_tce_load() {
 	expect_eq "$(ls "$T/tce" | grep '\.tcz$' | tr '\n' ' ')" "base.tcz ipv6-$KVER.tcz mid.tcz top.tcz " "fetched"
 }
 
+# Every way mirror build can fail before it makes a generation: a clear
+# error, nothing made or changed, and (under ASan) nothing leaked.
+test_build_that_fails_before_a_generation_leaks_nothing() {
+	make_ext base
+	: > "$T/file"
+	expect_status 1 "$TCZ" mirror build "$T/file" "$T/exts/base.tcz"
+	expect_grep "^tcz: $T/file/3.x: Not a directory\$" "$T/err"
+	expect_status 1 "$TCZ" mirror build "$T/no/such" "$T/exts/base.tcz"
+	expect_grep "^tcz: $T/no/such: No such file or directory\$" "$T/err"
+	expect_no_file "$T/no"
+	mkdir -p "$T/m/3.x"
+	echo keep > "$T/m/3.x/tcz"
+	expect_status 1 "$TCZ" mirror build "$T/m" "$T/exts/base.tcz"
+	expect_grep "^tcz: $T/m/3.x/tcz: exists and is not the generation link tcz mirror manages\$" "$T/err"
+	expect_eq "$(ls -A "$T/m/3.x")" tcz "left in $T/m/3.x"
+	expect_eq "$(cat "$T/m/3.x/tcz")" keep "$T/m/3.x/tcz"
+}
+
+# Wrong command lines, after a --remove was taken: refused, nothing made,
+# nothing leaked.
+test_wrong_build_command_line_leaks_nothing() {
+	expect_status 2 "$TCZ" mirror build --remove base --remove ../x "$T/m"
+	expect_grep "^tcz mirror: --remove ../x: not an extension name" "$T/err"
+	expect_status 2 "$TCZ" mirror build --remove base
+	expect_grep "^tcz mirror: build: no mirror directory given" "$T/err"
+	expect_no_file "$T/m"
+}
+
+# The current generation is what an update starts from: one that cannot be
+# read fails the update (it published a mirror without the unchanged
+# extensions before); one removed by hand leaves nothing to keep.
+test_build_refuses_a_current_generation_it_cannot_read() {
+	make_ext base; make_ext other
+	expect_ok "$TCZ" mirror build "$T/m" "$T/exts/base.tcz"
+	local gen; gen=$(readlink "$T/m/3.x/tcz")
+	rm -r "$T/m/3.x/$gen"
+	echo unreadable > "$T/m/3.x/$gen"
+	expect_status 1 "$TCZ" mirror build "$T/m" "$T/exts/other.tcz"
+	expect_grep "^tcz: $T/m/3.x/$gen: Not a directory\$" "$T/err"
+	expect_eq "$(readlink "$T/m/3.x/tcz")" "$gen" "generation link"
+	expect_eq "$(ls -A "$T/m/3.x" | tr '\n' ' ')" "$gen tcz " "left in $T/m/3.x"
+	expect_eq "$(cat "$T/m/3.x/$gen")" unreadable "$T/m/3.x/$gen"
+	rm "$T/m/3.x/$gen"
+	expect_ok "$TCZ" mirror build "$T/m" "$T/exts/other.tcz"
+	expect_eq "$(zcat "$T/m/3.x/tcz/info.lst.gz")" other.tcz "info.lst.gz"
+}
+
 run_tests
