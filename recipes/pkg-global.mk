@@ -27,13 +27,13 @@ source: $(foreach p,$(PKGS),$(p)-source)
 
 # What the global targets' scripts know of each package: one line each,
 # tab-separated: name, version, license, license files, sources (local
-# paths), homepage, CPE vendor, CPE product, CVEs to ignore, source
+# paths: the tarball and the extra sources), homepage, CPE vendor, CPE product, CVEs to ignore, source
 # directory, patches (paths, in the order they apply).
 PKG_META := $(O)/packages.tsv
 pkg-tab := $(shell printf '\t')
 pkg-meta-line = $(subst $(space),$(pkg-tab),$(strip $(1) $(call pkg-meta-field,$($(2)_VERSION)) \
 	$(call pkg-meta-field,$($(2)_LICENSE)) $(call pkg-meta-field,$($(2)_LICENSE_FILES)) \
-	$(call pkg-meta-field,$($(2)_TARBALL)) $(call pkg-meta-field,$($(2)_HOMEPAGE)) \
+	$(call pkg-meta-field,$($(2)_TARBALL) $($(2)_EXTRA_FILES)) $(call pkg-meta-field,$($(2)_HOMEPAGE)) \
 	$(call pkg-meta-field,$(or $($(2)_CPE_ID_VENDOR),$(1))) $(call pkg-meta-field,$(or $($(2)_CPE_ID_PRODUCT),$(1))) \
 	$(call pkg-meta-field,$($(2)_IGNORE_CVES)) $(call pkg-meta-field,$($(2)_SRCDIR)) $(call pkg-meta-field,$($(2)_PATCHES))))
 # A field's words are joined by an ASCII unit separator (the scripts split

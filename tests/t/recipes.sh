@@ -125,6 +125,12 @@ test_extra_sources_are_verified_and_handed_to_the_build() {
 	rm -rf "$T/root" && mkdir "$T/root"
 	expect_ok "$TCZ" unpack "$T/o/tcz/hello.tcz" -C "$T/root"
 	expect_eq "$(cat "$T/root/usr/local/share/hello/greeting")" "$(printf 'extra\nmore')" "greeting"
+	# What a redistributor ships names and carries them beside the tarball.
+	rm -rf "$T/dl/hello/more.txt"
+	expect_ok tmake legal-info
+	expect_file "$T/dl/hello/more.txt"
+	cmp "$T/www/more.txt" "$T/o/legal-info/sources/hello-1.0/more.txt" || fail "legal-info: more.txt missing or different"
+	expect_grep " extra.txt:$sha " "$T/o/legal-info/manifest.csv"
 }
 
 test_a_wrong_extra_source_stops_at_the_source() {
