@@ -630,25 +630,43 @@ static char *read_gz(const char *path, size_t *len)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
+	size_t cap = 1 << 16;
 	char *buf = NULL;
+	la_ssize_t n = 0;
 	*len = 0;
+	if (!a) {
+		tcz_warn("%s: out of memory; sizes unknown", path);
+		return NULL;
+	}
 	archive_read_support_filter_gzip(a);
 	archive_read_support_format_raw(a);
-	if (archive_read_open_filename(a, path, 1 << 16) == ARCHIVE_OK &&
-	    archive_read_next_header(a, &e) == ARCHIVE_OK) {
-		size_t cap = 1 << 16;
-		buf = xmalloc(cap);
-		la_ssize_t n;
-		while ((n = archive_read_data(a, buf + *len, cap - *len)) > 0) {
-			*len += (size_t)n;
-			if (*len == cap && cap < (size_t)COMPANION_MAX)
-				buf = xrealloc(buf, cap *= 2);
-			else if (*len == cap)
-				break;
+	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK ||
+	    archive_read_next_header(a, &e) != ARCHIVE_OK)
+		goto out_error;
+	buf = xmalloc(cap);
+	while ((n = archive_read_data(a, buf + *len, cap - *len)) > 0) {
+		*len += (size_t)n;
+		if (*len < cap)
+			continue;
+		if (cap >= (size_t)COMPANION_MAX) {
+			tcz_warn("%s: more than %u bytes inflated; sizes unknown", path, COMPANION_MAX);
+			goto out_partial;
 		}
+		buf = xrealloc(buf, cap *= 2);
 	}
+	if (n < 0)
+		goto out_error;
 	archive_read_free(a);
 	return buf;
+
+	/* A sizelist read in part would give wrong sizes, not fewer. */
+out_error:
+	tcz_warn("%s: %s; sizes unknown", path, archive_error_string(a) ? archive_error_string(a) : "unreadable");
+out_partial:
+	free(buf);
+	*len = 0;
+	archive_read_free(a);
+	return NULL;
 }
 
 /* Every extension of the closure into STAGE, -j at a time: each checked

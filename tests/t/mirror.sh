@@ -184,6 +184,17 @@ test_sync_dry_run_lists_sizes_and_fetches_no_extension() {
 	expect_no_grep 'GET /good/3.x/tcz/[^ ]*\.tcz ' "$BAD_LOG"
 }
 
+test_sync_dry_run_says_when_sizelist_is_unreadable() {
+	upstream
+	# Cut short: what was inflated before the damage would give wrong
+	# sizes, so none is taken.
+	local f=$T/up/3.x/tcz/sizelist.gz
+	head -c $(( $(stat -c %s "$f") / 2 )) "$f" > "$f.cut" && mv "$f.cut" "$f"
+	expect_ok "$TCZ" mirror sync --dry-run --from "$UP" --to "$T/mir" top
+	expect_grep '^top.tcz \?$' "$T/out"
+	expect_grep 'sizelist.gz: .*; sizes unknown' "$T/err"
+}
+
 test_install_equals_unpacking_each_by_hand_and_is_idempotent() {
 	upstream
 	mkdir "$T/root" "$T/byhand"
