@@ -32,18 +32,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
             f.write('%s %s %s %d%s\n' % (self.command, self.path,
                                          self.headers.get('Range', '-'), sent, extra))
 
+    # A reply that completes is logged before its last byte goes out: a
+    # client that has its answer always finds the line (a test reads the
+    # log as soon as the client exits).
     def fail(self, code):
         self.send_response(code)
         self.send_header('Content-Length', '0')
-        self.end_headers()
         self.log(0)
+        self.end_headers()
 
     def redirect(self, to):
         self.send_response(302)
         self.send_header('Location', to)
         self.send_header('Content-Length', '0')
-        self.end_headers()
         self.log(0)
+        self.end_headers()
 
     def do_GET(self):
         parts = self.path.lstrip('/').split('/')
@@ -75,8 +78,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_response(200)
             self.send_header('Content-Length', str(len(data)))
             self.end_headers()
-            self.wfile.write(data)
-            return self.log(len(data), ' inflight=%d' % now)
+            self.log(len(data), ' inflight=%d' % now)
+            return self.wfile.write(data)
         if mode == 'flaky':
             with lock:
                 first = self.path not in seen
@@ -95,8 +98,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if start >= len(data):
                 self.send_response(416)
                 self.send_header('Content-Length', '0')
-                self.end_headers()
-                return self.log(0)
+                self.log(0)
+                return self.end_headers()
             self.send_response(206)
             self.send_header('Content-Range', 'bytes %d-%d/%d' % (start, len(data) - 1, len(data)))
         else:
@@ -114,8 +117,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 time.sleep(30)
             self.close_connection = True
             return
-        self.wfile.write(body)
         self.log(len(body))
+        self.wfile.write(body)
 
     def unbounded(self, mode):
         """/endless: no length, zeros until 256 MB or the client leaves;
