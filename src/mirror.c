@@ -314,20 +314,6 @@ static char *owner_of(const char *file)
 	return t ? xasprintf("%.*s", (int)(t - file + 4), file) : NULL;
 }
 
-/* DIR and DIR/3.x, made if missing. */
-static int make_mirror_dirs(const char *dir, const char *base)
-{
-	if (mkdir(dir, 0755) && errno != EEXIST) {
-		tcz_error("%s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (mkdir(base, 0755) && errno != EEXIST) {
-		tcz_error("%s: %s", base, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /* The current generation's name ("" when there is none yet) from the link;
  * anything but a symlink there is not ours to replace. */
 static int current_generation(const char *genlink, char *old, size_t size)
@@ -503,7 +489,8 @@ static int mirror_update(const char *dir, const struct path_list *add, const str
 	char *genname = NULL, *gen = NULL, *olddir = NULL;
 	char old[256];
 	int ret = -1;
-	if (make_mirror_dirs(dir, base) || current_generation(genlink, old, sizeof(old)))
+	/* DIR and DIR/3.x, made if missing. */
+	if (make_dir(dir, 0755) || make_dir(base, 0755) || current_generation(genlink, old, sizeof(old)))
 		goto out_paths;
 	remove_killed_builds(base, old);
 	genname = xasprintf(".tcz.%ld.%ld", (long)time(NULL), (long)getpid());
@@ -787,21 +774,6 @@ static int parse_sync_args(int argc, char **argv, struct sync_args *a)
 	return -1;
 }
 
-/* DIR, and DIR/.sync where downloads in progress live, so that an
- * interrupted sync resumes. */
-static int make_sync_dirs(const char *to, const char *stage)
-{
-	if (mkdir(to, 0755) && errno != EEXIST) {
-		tcz_error("%s: %s", to, strerror(errno));
-		return -1;
-	}
-	if (mkdir(stage, 0755) && errno != EEXIST) {
-		tcz_error("%s: %s", stage, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /* --dry-run: each extension of the closure with its size by upstream's
  * sizelist.gz ("?" where it says nothing), and the total. */
 static void print_sync_plan(const struct mirror *m, const char *stage, const struct path_list *order)
@@ -859,7 +831,9 @@ static int cmd_mirror_sync(int argc, char **argv)
 	char *stage = path_join(a.to, ".sync");
 	struct mirror m;
 	struct path_list order = { 0 }, md5s = { 0 };
-	ret = make_sync_dirs(a.to, stage);
+	/* DIR, and DIR/.sync where downloads in progress live, so that an
+	 * interrupted sync resumes. */
+	ret = make_dir(a.to, 0755) || make_dir(stage, 0755) ? -1 : 0;
 	if (ret)
 		goto out_stage;
 	mirror_init(&m, a.from, stage);

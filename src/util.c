@@ -446,25 +446,13 @@ int copy_file(const char *from, const char *to, int mode)
 	return ret;
 }
 
-int mkdirs(const char *path, int mode)
+int make_dir(const char *path, int mode)
 {
-	char *p = xstrdup(path);
-	int ret = 0;
-	for (char *s = p + 1; !ret; s++) {
-		if (*s && *s != '/')
-			continue;
-		char c = *s;
-		*s = '\0';
-		if (mkdir(p, (mode_t)mode) && errno != EEXIST) {
-			tcz_error("%s: %s", p, strerror(errno));
-			ret = -1;
-		}
-		*s = c;
-		if (!c)
-			break;
+	if (mkdir(path, (mode_t)mode) && errno != EEXIST) {
+		tcz_error("%s: %s", path, strerror(errno));
+		return -1;
 	}
-	free(p);
-	return ret;
+	return 0;
 }
 
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)

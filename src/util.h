@@ -82,8 +82,8 @@ int read_fd(int fd, const char *label, size_t max, char **data, size_t *len);
 
 /* Copy a whole file to a new file, atomically (the target appears whole). */
 int copy_file(const char *from, const char *to, int mode);
-/* mkdir -p; -1 with a message naming the directory that failed. */
-int mkdirs(const char *path, int mode);
+/* mkdir of PATH unless it is there; -1 with a message naming it. */
+int make_dir(const char *path, int mode);
 /* rm -rf of a directory this program made; symlinks are removed, never
  * followed. Failures are warnings: it only cleans up. */
 void remove_tree(const char *dir);
