@@ -150,7 +150,10 @@ $$(file >$$($(1)_BUILDDIR)/$(5).sh,$(6))
 	$(Q)touch $$@
 endef
 
-# What stages 7-9 and the package cache read, as shell assignments.
+# What stages 7-9 and the package cache read, as shell assignments, in
+# $(PKG_DIR)/pkg.env: written by every recipe that runs either (the same
+# text each time), read by scripts/tcz-package.sh and scripts/pkg-cache.sh.
+pkg-write-env = $(file >$($(1)_PKG_DIR)/pkg.env,$(call pkg-env,$(1)))
 define pkg-env
 PKG=$(call pkg-quote,$($(1)_NAME))
 VERSION=$(call pkg-quote,$($(1)_VERSION))
@@ -281,15 +284,15 @@ $$($(2)_BUILDDIR)/.stamp_built: $$($(2)_BUILDDIR)/.stamp_configured
 $$($(2)_BUILDDIR)/.stamp_installed: $$($(2)_BUILDDIR)/.stamp_built
 	$(call pkg-step,$(2),6,install,$$($(2)_SRCDIR),install,rm -rf $$($(2)_DESTDIR) && mkdir -p $$($(2)_DESTDIR)$$(newline)$$($(2)_INSTALL_CMDS))
 
-# 7-9 split, check, pack (scripts/tcz-package.sh, reading tcz.env); a
+# 7-9 split, check, pack (scripts/tcz-package.sh, reading pkg.env); a
 # recipe's <PKG>_TCZ_CMDS does all three its own way (kernel modules).
 $$($(2)_BUILDDIR)/.stamp_split: $$($(2)_BUILDDIR)/.stamp_installed | $(TCZ)
-	$$(file >$$($(2)_BUILDDIR)/tcz.env,$$(call pkg-env,$(2)))
-	$(if $($(2)_TCZ_CMDS),$(call pkg-step,$(2),7,split$(comma) check and pack,$$($(2)_BUILDDIR),split,$$($(2)_TCZ_CMDS)),$(call pkg-step,$(2),7,split and strip,$$($(2)_BUILDDIR),split,$(PKG_SCRIPTS)/tcz-package.sh split $$($(2)_BUILDDIR)/tcz.env))
+	$$(call pkg-write-env,$(2))
+	$(if $($(2)_TCZ_CMDS),$(call pkg-step,$(2),7,split$(comma) check and pack,$$($(2)_BUILDDIR),split,$$($(2)_TCZ_CMDS)),$(call pkg-step,$(2),7,split and strip,$$($(2)_BUILDDIR),split,$(PKG_SCRIPTS)/tcz-package.sh split $$($(2)_PKG_DIR)/pkg.env))
 $$($(2)_BUILDDIR)/.stamp_checked: $$($(2)_BUILDDIR)/.stamp_split
-	$(if $($(2)_TCZ_CMDS),touch $$@,$(call pkg-step,$(2),8,check,$$($(2)_BUILDDIR),check,$(PKG_SCRIPTS)/tcz-package.sh check $$($(2)_BUILDDIR)/tcz.env))
+	$(if $($(2)_TCZ_CMDS),touch $$@,$(call pkg-step,$(2),8,check,$$($(2)_BUILDDIR),check,$(PKG_SCRIPTS)/tcz-package.sh check $$($(2)_PKG_DIR)/pkg.env))
 $$($(2)_BUILDDIR)/.stamp_packed: $$($(2)_BUILDDIR)/.stamp_checked
-	$(if $($(2)_TCZ_CMDS),touch $$@,$(call pkg-step,$(2),9,pack,$$($(2)_BUILDDIR),pack,$(PKG_SCRIPTS)/tcz-package.sh pack $$($(2)_BUILDDIR)/tcz.env))
+	$(if $($(2)_TCZ_CMDS),touch $$@,$(call pkg-step,$(2),9,pack,$$($(2)_BUILDDIR),pack,$(PKG_SCRIPTS)/tcz-package.sh pack $$($(2)_PKG_DIR)/pkg.env))
 
 # The package as a whole: from the cache when its key is there, else built
 # through the stages (in a make of their own) and stored.
@@ -302,7 +305,7 @@ $$($(2)_PKG_DIR)/key-inputs: $$($(2)_PKG_DIR)/epoch pkg-force
 	$$(call pkg-write-if-changed,$$@,$$(call pkg-key-inputs,$(2)))
 $$($(2)_PKG_DIR)/.stamp_done: $$($(2)_PKG_DIR)/key-inputs $$($(2)_KEY_FILES) $(3) \
 		$(SYSROOT_BASE)/.stamp | $(TCZ)
-	$$(file >$$($(2)_PKG_DIR)/pkg.env,$$(call pkg-env,$(2)))
+	$$(call pkg-write-env,$(2))
 	+$(Q)$(PKG_SCRIPTS)/pkg-cache.sh build $$($(2)_PKG_DIR)/pkg.env -- \
 		$$(MAKE) --no-print-directory $(1)-stages
 	$(Q)touch $$@
@@ -334,7 +337,7 @@ $(1)-dirclean:
 $(1)-clean: $(1)-dirclean
 $(1)-show-info:
 	$$(pkg-meta-write)
-	$$(file >$$($(2)_PKG_DIR)/pkg.env,$$(call pkg-env,$(2)))
+	$$(call pkg-write-env,$(2))
 	@python3 $(PKG_SCRIPTS)/show-info.py $$(PKG_META) $(1) "$$$$($(PKG_SCRIPTS)/pkg-cache.sh key $$($(2)_PKG_DIR)/pkg.env 2>/dev/null)" \
 		$(LOG_DIR)/build-time.log $$($(2)_DEPENDENCIES)
 $(1)-hash:
@@ -347,7 +350,7 @@ pkg-tcz-files = $(file <$($(1)_BUILDDIR)/tcz/files)
 # Build the stages now, whatever the cache holds, from the first of STAMPS
 # on; store the result. $(call pkg-stages-again,pkg,PKG,STAMPS)
 define pkg-stages-again
-$$(file >$$($(2)_PKG_DIR)/pkg.env,$$(call pkg-env,$(2)))
+$$(call pkg-write-env,$(2))
 	$(Q)rm -f $$(addprefix $$($(2)_BUILDDIR)/.stamp_,$(3))
 	+$(Q)$$(MAKE) --no-print-directory $(1)-stages
 	$(Q)$(PKG_SCRIPTS)/pkg-cache.sh put $$($(2)_PKG_DIR)/pkg.env
