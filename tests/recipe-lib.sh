@@ -39,7 +39,9 @@ recipe() { # NAME [EXTRA LINES]: a recipe that installs a script and a doc
 }
 
 # Each test has a package cache of its own: an entry another test stored
-# under the same key would be restored instead of built.
+# under the same key would be restored instead of built. A setting given
+# again after these (O=, TCZ_DL_DIR=, ...) wins: a second checkout is
+# tmake O="$T/o2".
 tmake() {
 	make -C "$TOP" --no-print-directory O="$T/o" TCZ="$TCZ" TCZ_RECIPE_DIRS="$T/recipes" \
 		TCZ_TOOLCHAIN_DIR="$T/tc" TCZ_GLOBAL_PATCH_DIR="$T/patches" TCZ_DL_DIR="$T/dl" \

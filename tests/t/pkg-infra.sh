@@ -61,8 +61,7 @@ test_a_second_checkout_restores_every_package_from_the_cache() {
 	lib_and_app 'APP_DEPENDENCIES = lib'
 	expect_ok tmake app
 	expect_grep '^\[5/9\] app 1.0: build$' "$T/out"
-	expect_ok make -C "$TOP" --no-print-directory O="$T/o2" TCZ="$TCZ" TCZ_RECIPE_DIRS="$T/recipes" \
-		TCZ_TOOLCHAIN_DIR="$T/tc" TCZ_DL_DIR="$T/dl2" TCZ_PACKAGE_CACHE="$T/package-cache" app
+	expect_ok tmake O="$T/o2" TCZ_DL_DIR="$T/dl2" app
 	expect_grep '^\[cache\] lib 1.0: from cache \([0-9a-f]{16}\)$' "$T/out"
 	expect_grep '^\[cache\] app 1.0: from cache \([0-9a-f]{16}\)$' "$T/out"
 	expect_no_grep '^\[[0-9]/9\]' "$T/out"
@@ -77,8 +76,7 @@ test_a_second_checkout_restores_every_package_from_the_cache() {
 	# against its restored tree.
 	recipe top 'TOP_DEPENDENCIES = app lib' \
 		'TOP_BUILD_CMDS = test -f $(STAGING_DIR)/usr/local/include/tcbuild-lib.h && echo ok > top.sh'
-	expect_ok make -C "$TOP" --no-print-directory O="$T/o2" TCZ="$TCZ" TCZ_RECIPE_DIRS="$T/recipes" \
-		TCZ_TOOLCHAIN_DIR="$T/tc" TCZ_DL_DIR="$T/dl2" TCZ_PACKAGE_CACHE="$T/package-cache" top
+	expect_ok tmake O="$T/o2" TCZ_DL_DIR="$T/dl2" top
 	expect_grep '^\[9/9\] top 1.0: pack$' "$T/out"
 }
 
@@ -86,9 +84,7 @@ test_a_shared_cache_over_http_is_read_and_verified() {
 	lib_and_app 'APP_DEPENDENCIES = lib'
 	expect_ok tmake app
 	start_http "$T/package-cache"
-	expect_ok make -C "$TOP" --no-print-directory O="$T/o2" TCZ="$TCZ" TCZ_RECIPE_DIRS="$T/recipes" \
-		TCZ_TOOLCHAIN_DIR="$T/tc" TCZ_DL_DIR="$T/dl2" TCZ_PACKAGE_CACHE="$T/cache2" \
-		TCZ_PACKAGE_CACHE_URL="$HTTP_URL" app
+	expect_ok tmake O="$T/o2" TCZ_DL_DIR="$T/dl2" TCZ_PACKAGE_CACHE="$T/cache2" TCZ_PACKAGE_CACHE_URL="$HTTP_URL" app
 	expect_grep "^\\[cache\\] app 1.0: fetched from $HTTP_URL" "$T/out"
 	expect_no_grep '^\[[0-9]/9\]' "$T/out"
 	cmp "$T/o/tcz/app.tcz" "$T/o2/tcz/app.tcz" || fail "app.tcz differs"
@@ -96,9 +92,7 @@ test_a_shared_cache_over_http_is_read_and_verified() {
 	local e; e=$(ls "$T/package-cache/lib/"*.tar.gz)
 	printf 'junk' >> "$e"
 	rm -rf "$T/o3" "$T/cache3"
-	expect_ok make -C "$TOP" --no-print-directory O="$T/o3" TCZ="$TCZ" TCZ_RECIPE_DIRS="$T/recipes" \
-		TCZ_TOOLCHAIN_DIR="$T/tc" TCZ_DL_DIR="$T/dl" TCZ_PACKAGE_CACHE="$T/cache3" \
-		TCZ_PACKAGE_CACHE_URL="$HTTP_URL" lib
+	expect_ok tmake O="$T/o3" TCZ_PACKAGE_CACHE="$T/cache3" TCZ_PACKAGE_CACHE_URL="$HTTP_URL" lib
 	expect_grep 'sha256 mismatch' "$T/err"
 	expect_grep '^\[9/9\] lib 1.0: pack$' "$T/out"
 }
@@ -125,8 +119,7 @@ test_make_j2_gives_the_bytes_make_j1_gives() {
 	recipe other
 	recipe third 'THIRD_DEPENDENCIES = other'
 	expect_ok tmake -j2 app third TCZ_PACKAGE_CACHE=
-	expect_ok make -C "$TOP" --no-print-directory -j1 O="$T/o1" TCZ="$TCZ" TCZ_RECIPE_DIRS="$T/recipes" \
-		TCZ_TOOLCHAIN_DIR="$T/tc" TCZ_DL_DIR="$T/dl" TCZ_PACKAGE_CACHE= app third
+	expect_ok tmake -j1 O="$T/o1" TCZ_PACKAGE_CACHE= app third
 	local f n=0
 	for f in "$T"/o1/tcz/*; do
 		cmp "$f" "$T/o/tcz/$(basename "$f")" || fail "$(basename "$f") differs between -j1 and -j2"
