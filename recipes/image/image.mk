@@ -40,17 +40,17 @@ image-names = $(patsubst %.tcz,%,$(IMAGE_EXTENSIONS))
 image-recipes = $(sort $(filter $(PKGS),$(foreach n,$(image-names),$(n) $(patsubst %-dev,%,$(patsubst %-doc,%,$(patsubst %-locale,%,$(n)))))))
 image-builds = $(image-recipes) $(if $(IMAGE_KERNEL_FILE),,$(filter $(PKGS),$(image-kernel-recipe)))
 
-# The settings as shell words, each single-quoted whatever it holds (the
-# script checks them, so a stray quote is its error, not the shell's).
-image-sq = '$(subst ','\'',$(1))'
-image_env = TCZ=$(call image-sq,$(TCZ)) IMAGE_DIR=$(call image-sq,$(IMAGE_DIR)) \
-	IMAGE_KERNEL=$(call image-sq,$(IMAGE_KERNEL)) IMAGE_EXTENSIONS=$(call image-sq,$(image-names)) \
-	IMAGE_INSTALL=$(call image-sq,$(IMAGE_INSTALL)) IMAGE_SERVICES=$(call image-sq,$(IMAGE_SERVICES)) \
-	IMAGE_SIZE=$(call image-sq,$(IMAGE_SIZE)) IMAGE_OVERLAY=$(call image-sq,$(IMAGE_OVERLAY)) \
-	IMAGE_BOOTLOCAL=$(call image-sq,$(IMAGE_BOOTLOCAL)) IMAGE_MIRROR=$(call image-sq,$(IMAGE_MIRROR)) \
-	IMAGE_KERNEL_FILE=$(call image-sq,$(image-kernel-file)) IMAGE_CMDLINE=$(call image-sq,$(IMAGE_CMDLINE)) \
-	IMAGE_GRUB_TIMEOUT=$(call image-sq,$(IMAGE_GRUB_TIMEOUT)) IMAGE_COLINUX_MEM=$(call image-sq,$(IMAGE_COLINUX_MEM)) \
-	IMAGE_COLINUX_ETH0=$(call image-sq,$(IMAGE_COLINUX_ETH0)) TCL3_KERNEL=$(call image-sq,$(TCL3_KERNEL)) \
+# The settings as shell words, each single-quoted whatever it holds
+# (pkg-quote; the script checks them, so a stray quote is its error, not
+# the shell's).
+image_env = TCZ=$(call pkg-quote,$(TCZ)) IMAGE_DIR=$(call pkg-quote,$(IMAGE_DIR)) \
+	IMAGE_KERNEL=$(call pkg-quote,$(IMAGE_KERNEL)) IMAGE_EXTENSIONS=$(call pkg-quote,$(image-names)) \
+	IMAGE_INSTALL=$(call pkg-quote,$(IMAGE_INSTALL)) IMAGE_SERVICES=$(call pkg-quote,$(IMAGE_SERVICES)) \
+	IMAGE_SIZE=$(call pkg-quote,$(IMAGE_SIZE)) IMAGE_OVERLAY=$(call pkg-quote,$(IMAGE_OVERLAY)) \
+	IMAGE_BOOTLOCAL=$(call pkg-quote,$(IMAGE_BOOTLOCAL)) IMAGE_MIRROR=$(call pkg-quote,$(IMAGE_MIRROR)) \
+	IMAGE_KERNEL_FILE=$(call pkg-quote,$(image-kernel-file)) IMAGE_CMDLINE=$(call pkg-quote,$(IMAGE_CMDLINE)) \
+	IMAGE_GRUB_TIMEOUT=$(call pkg-quote,$(IMAGE_GRUB_TIMEOUT)) IMAGE_COLINUX_MEM=$(call pkg-quote,$(IMAGE_COLINUX_MEM)) \
+	IMAGE_COLINUX_ETH0=$(call pkg-quote,$(IMAGE_COLINUX_ETH0)) TCL3_KERNEL=$(call pkg-quote,$(TCL3_KERNEL)) \
 	IMAGE_KERNEL_GIVEN='$(if $(IMAGE_KERNEL_FILE),1)' IMAGE_BASE_GIVEN='$(if $(IMAGE_BASE_FILE),1)'
 
 # In order: the settings are checked before anything is built; the builds;
@@ -60,7 +60,7 @@ image: $(TCZ) $(O)/host/.deps-image
 	@$(image_env) $(TOPDIR)/recipes/image/image.sh check
 	$(if $(strip $(image-builds)),+@$(MAKE) --no-print-directory $(image-builds))
 	$(if $(and $(image-names),$(filter $(MIRROR_DIR),$(IMAGE_MIRROR))),+@$(MAKE) --no-print-directory mirror)
-	@base=$(call image-sq,$(IMAGE_BASE_FILE)); \
+	@base=$(call pkg-quote,$(IMAGE_BASE_FILE)); \
 	if [ -z "$$base" ]; then base=$$($(toolchain_env) $(TOPDIR)/toolchain/toolchain.sh release) || exit 1; fi; \
 	$(image_env) IMAGE_BASE_FILE="$$base" $(TOPDIR)/recipes/image/image.sh build
 
