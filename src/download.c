@@ -247,14 +247,13 @@ static void hashes_update(struct transfer *t, const void *data, size_t len)
 		hasher_update(t->h[i], data, len);
 }
 
-/* Feed the first `len` bytes of fd (len < 0: all of it); -1 on error. */
-static int hashes_feed_fd(struct transfer *t, int fd, const char *path, curl_off_t len)
+/* Feed the whole of fd; -1 on error. */
+static int hashes_feed_fd(struct transfer *t, int fd, const char *path)
 {
 	char *buf = xmalloc(DL_BUF);
 	int ret = 0;
-	for (off_t off = 0; len < 0 || off < len;) {
-		size_t want = len < 0 || len - off > DL_BUF ? DL_BUF : (size_t)(len - off);
-		ssize_t r = pread(fd, buf, want, off);
+	for (off_t off = 0;;) {
+		ssize_t r = pread(fd, buf, DL_BUF, off);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -729,7 +728,7 @@ static void prepare(struct engine *e, struct transfer *t)
 		return;
 	}
 	hashes_start(t);
-	int err = hashes_feed_fd(t, fd, t->it->dest, -1);
+	int err = hashes_feed_fd(t, fd, t->it->dest);
 	close(fd);
 	if (err) {
 		finish(e, t, DL_FAILED);
