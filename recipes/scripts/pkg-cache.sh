@@ -157,11 +157,17 @@ put() { # KEY
 	echo "$1" > "$PKG_DIR/key"
 }
 
+# The package as built now, under KEY: into the cache when there is one;
+# its key beside it either way (its dependents' keys are made of it).
+store() { # KEY
+	if [ -n "${CACHE:-}" ]; then put "$1"; else echo "$1" > "$PKG_DIR/key"; fi
+}
+
 case $cmd in
 key) key ;;
 put)
-	k=$(key)
-	if [ -n "${CACHE:-}" ]; then put "$k"; else echo "$k" > "$PKG_DIR/key"; fi ;;
+	k=$(key) # an assignment, so that a key that fails stops the script
+	store "$k" ;;
 build)
 	[ "${1:-}" = -- ] || { echo "pkg-cache.sh build ENV -- CMD..." >&2; exit 2; }
 	shift
@@ -171,6 +177,6 @@ build)
 		exit 0
 	fi
 	"$@"
-	if [ -n "${CACHE:-}" ]; then put "$k"; else echo "$k" > "$PKG_DIR/key"; fi ;;
+	store "$k" ;;
 *) echo "pkg-cache.sh: unknown command '$cmd' (key, build or put)" >&2; exit 2 ;;
 esac
